@@ -1,0 +1,139 @@
+package dev.domicile.testkit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One {@code redis-server} child process: the binary shipped in {@code org.signal:embedded-redis}, else the one on
+ * the {@code PATH}. Data persists in an append-only file in its directory, so a restart keeps it.
+ */
+final class RedisProcess {
+
+    private static final String RESOURCE_VERSION = "7.0.15";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+    private final RedisNode node;
+    private final Path directory;
+    private final Path log;
+    private Process process;
+
+    RedisProcess(RedisNode node, Path directory) {
+        this.node = node;
+        this.directory = directory;
+        this.log = directory.resolve("redis.log");
+    }
+
+    RedisNode node() {
+        return node;
+    }
+
+    void start() {
+        try {
+            Files.createDirectories(directory);
+            process = new ProcessBuilder(binary().toString(), "--port", Integer.toString(node.port()),
+                    "--bind", node.host(), "--protected-mode", "no", "--daemonize", "no",
+                    "--dir", directory.toString(), "--logfile", log.toString(),
+                    "--save", "", "--appendonly", "yes", "--appendfsync", "everysec")
+                    .redirectErrorStream(true)
+                    .redirectOutput(directory.resolve("redis.out").toFile())
+                    .start();
+        } catch (IOException e) {
+            throw new TopologyException("cannot start redis-server for " + node.site() + ": " + e.getMessage(), e);
+        }
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (!ping()) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                process.destroyForcibly();
+                throw new TopologyException("Redis of " + node.site() + " (port " + node.port() + ") failed to start"
+                        + (process.isAlive() ? " within " + START_TIMEOUT : ", exit " + process.exitValue())
+                        + "\n--- tail of " + log + " ---\n" + Files2.tail(log, 30)
+                        + "\n" + Files2.tail(directory.resolve("redis.out"), 10));
+            }
+            sleepQuietly(20);
+        }
+    }
+
+    /** Stops with SIGTERM: Redis flushes its append-only file and exits. */
+    void stop() {
+        Process p = process;
+        if (p == null) {
+            return;
+        }
+        p.destroy();
+        try {
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    boolean running() {
+        return process != null && process.isAlive();
+    }
+
+    private boolean ping() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(node.host(), node.port()), 500);
+            socket.setSoTimeout(1000);
+            socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            byte[] reply = new byte[7];
+            int n = in.readNBytes(reply, 0, 7);
+            return n == 7 && new String(reply, StandardCharsets.US_ASCII).equals("+PONG\r\n");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TopologyException("interrupted while waiting for Redis", e);
+        }
+    }
+
+    private static Path binary() {
+        String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
+        String suffix = arch.equals("amd64") || arch.equals("x86_64") ? "amd64"
+                : arch.equals("aarch64") || arch.equals("arm64") ? "arm64" : arch;
+        String resource = "redis-server-" + RESOURCE_VERSION + "-linux-" + suffix;
+        try (InputStream in = RedisProcess.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in != null) {
+                byte[] bytes = in.readAllBytes();
+                Path dir = BinaryCache.entry("redis-" + BinaryCache.digest(bytes), d -> {
+                    Path file = d.resolve("redis-server");
+                    Files.write(file, bytes);
+                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+                });
+                return dir.resolve("redis-server");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource + " from the class path", e);
+        }
+        for (String entry : System.getenv().getOrDefault("PATH", "").split(":")) {
+            Path candidate = Path.of(entry.isEmpty() ? "." : entry, "redis-server");
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        throw new TopologyException("no redis-server: neither " + resource + " (org.signal:embedded-redis) on the"
+                + " class path nor redis-server on the PATH " + List.of(System.getenv().getOrDefault("PATH", "")));
+    }
+}

@@ -1,0 +1,74 @@
+package dev.domicile.testkit;
+
+import java.util.Objects;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Starts a topology before the first test of a class and closes it after the last, also when tests fail.
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final TopologyExtension TOPOLOGY = new TopologyExtension(
+ *         EmbeddedTopology.builder().site("eu-west").site("us-east"));
+ *
+ * @Test
+ * void writesReachTheReplica(Topology topology) { ... }   // or TOPOLOGY.topology()
+ * }</pre>
+ *
+ * <p>When the chosen provider needs a Docker engine and none runs, every test of the class is skipped (aborted)
+ * with that reason instead of failing.
+ */
+public final class TopologyExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+
+    private final TopologyBuilder builder;
+    private volatile Topology topology;
+
+    /** Registers a topology to be started from {@code builder} for a test class. */
+    public TopologyExtension(TopologyBuilder builder) {
+        this.builder = Objects.requireNonNull(builder, "builder");
+    }
+
+    /** The running topology. @throws IllegalStateException outside the test class's lifetime */
+    public Topology topology() {
+        Topology current = topology;
+        if (current == null) {
+            throw new IllegalStateException("the topology runs only between beforeAll and afterAll of its test class");
+        }
+        return current;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        TopologySpec spec = builder.build();
+        if (spec.provider().needsDocker()) {
+            Assumptions.assumeTrue(ContainerTopology.dockerAvailable(), () -> "skipped: provider "
+                    + spec.provider().key() + " (" + TopologyProvider.PROPERTY + ") needs a Docker engine and none"
+                    + " is reachable on this machine");
+        }
+        topology = builder.start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        Topology current = topology;
+        topology = null;
+        if (current != null) {
+            current.close();
+        }
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == Topology.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return topology();
+    }
+}
