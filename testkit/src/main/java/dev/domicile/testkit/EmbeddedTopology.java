@@ -34,16 +34,14 @@ public final class EmbeddedTopology extends AbstractTopology {
     private static final Duration STREAMING_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path workDirectory;
-    private final boolean ownsWorkDirectory;
     private final Map<String, PostgresServer> databases;
     private final Thread shutdownHook;
     private volatile boolean closed;
 
-    private EmbeddedTopology(TopologySpec spec, List<Endpoint> endpoints, Path workDirectory, boolean owns,
+    private EmbeddedTopology(TopologySpec spec, List<Endpoint> endpoints, Path workDirectory,
                              Map<String, PostgresServer> databases) {
         super(spec, endpoints, new Services(spec, workDirectory));
         this.workDirectory = workDirectory;
-        this.ownsWorkDirectory = owns;
         this.databases = databases;
         this.shutdownHook = Thread.ofPlatform().name("domicile-topology-shutdown").unstarted(this::close);
     }
@@ -62,8 +60,7 @@ public final class EmbeddedTopology extends AbstractTopology {
         for (Endpoint endpoint : endpoints) {
             databases.put(endpoint.name(), new PostgresServer(binaries, endpoint, work.resolve(endpoint.name())));
         }
-        EmbeddedTopology topology = new EmbeddedTopology(spec, endpoints, work, spec.workDirectory() == null,
-                databases);
+        EmbeddedTopology topology = new EmbeddedTopology(spec, endpoints, work, databases);
         Runtime.getRuntime().addShutdownHook(topology.shutdownHook);
         try {
             topology.startAll();
@@ -79,7 +76,7 @@ public final class EmbeddedTopology extends AbstractTopology {
     private static Path workDirectory(TopologySpec spec) {
         try {
             if (spec.workDirectory() != null) {
-                return Files.createDirectories(spec.workDirectory());
+                return Files.createTempDirectory(Files.createDirectories(spec.workDirectory()), "topology-");
             }
             return Files.createTempDirectory("domicile-topology-");
         } catch (IOException e) {
@@ -244,9 +241,7 @@ public final class EmbeddedTopology extends AbstractTopology {
             });
         }
         closeSharedServers();
-        if (ownsWorkDirectory) {
-            quietly("delete " + workDirectory, () -> Files2.deleteRecursively(workDirectory));
-        }
+        quietly("delete " + workDirectory, () -> Files2.deleteRecursively(workDirectory));
         if (Thread.currentThread() != shutdownHook) {
             quietly("remove the shutdown hook", () -> Runtime.getRuntime().removeShutdownHook(shutdownHook));
         }

@@ -74,7 +74,10 @@ public final class TopologyBuilder {
         return this;
     }
 
-    /** Where data directories go (default: a fresh directory under {@code java.io.tmpdir}); deleted on close. */
+    /**
+     * Where data directories go: the topology makes a fresh subdirectory there and deletes it on close. Default:
+     * {@code java.io.tmpdir}.
+     */
     public TopologyBuilder workDirectory(Path directory) {
         this.workDirectory = Objects.requireNonNull(directory, "directory");
         return this;

@@ -4,6 +4,7 @@ import java.util.Objects;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -20,13 +21,15 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * void writesReachTheReplica(Topology topology) { ... }   // or TOPOLOGY.topology()
  * }</pre>
  *
- * <p>When the chosen provider needs a Docker engine and none runs, every test of the class is skipped (aborted)
- * with that reason instead of failing.
+ * <p>When the chosen provider needs a Docker engine and none runs, nothing is started and every test of the class
+ * is skipped (aborted) with that reason instead of failing, so the skip shows in the test report.
  */
-public final class TopologyExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+public final class TopologyExtension implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback,
+        ParameterResolver {
 
     private final TopologyBuilder builder;
     private volatile Topology topology;
+    private volatile String skipReason;
 
     /** Registers a topology to be started from {@code builder} for a test class. */
     public TopologyExtension(TopologyBuilder builder) {
@@ -45,12 +48,20 @@ public final class TopologyExtension implements BeforeAllCallback, AfterAllCallb
     @Override
     public void beforeAll(ExtensionContext context) {
         TopologySpec spec = builder.build();
-        if (spec.provider().needsDocker()) {
-            Assumptions.assumeTrue(ContainerTopology.dockerAvailable(), () -> "skipped: provider "
-                    + spec.provider().key() + " (" + TopologyProvider.PROPERTY + ") needs a Docker engine and none"
-                    + " is reachable on this machine");
+        if (spec.provider().needsDocker() && !ContainerTopology.dockerAvailable()) {
+            skipReason = "provider " + spec.provider().key() + " (" + TopologyProvider.PROPERTY + ") needs a Docker"
+                    + " engine and none is reachable on this machine";
+            return;
         }
         topology = builder.start();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        String reason = skipReason;
+        if (reason != null) {
+            Assumptions.abort("skipped: " + reason);
+        }
     }
 
     @Override

@@ -91,13 +91,21 @@ class ThreeSiteTopologyTest {
         assertThat(queryString(replica, "SELECT count(*)::text FROM ledger")).isEqualTo("2000");
     }
 
-    static void execute(Endpoint endpoint, String sql) throws SQLException {
+    private static void execute(Endpoint endpoint, String sql) throws SQLException {
+        execute(topology, endpoint, sql);
+    }
+
+    private static String queryString(Endpoint endpoint, String sql) throws SQLException {
+        return queryString(topology, endpoint, sql);
+    }
+
+    static void execute(Topology topology, Endpoint endpoint, String sql) throws SQLException {
         try (Connection c = topology.connect(endpoint); Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }
 
-    static String queryString(Endpoint endpoint, String sql) throws SQLException {
+    static String queryString(Topology topology, Endpoint endpoint, String sql) throws SQLException {
         try (Connection c = topology.connect(endpoint); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery(sql)) {
             assertThat(rs.next()).isTrue();
