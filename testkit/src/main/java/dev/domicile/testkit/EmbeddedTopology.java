@@ -68,8 +68,9 @@ public final class EmbeddedTopology extends AbstractTopology {
             topology.close();
             throw e;
         }
-        LOG.info("embedded topology started in {} ms:\n{}", (System.nanoTime() - started) / 1_000_000,
-                topology.describe());
+        LOG.info("embedded topology of {} sites and {} databases started in {} ms", spec.sites().size(),
+                endpoints.size(), (System.nanoTime() - started) / 1_000_000);
+        LOG.debug("embedded topology:\n{}", topology.describe());
         return topology;
     }
 
