@@ -32,9 +32,15 @@ final class ZooKeeperServers implements AutoCloseable {
     static ZooKeeperServers start(int count, Path directory) {
         List<InstanceSpec> specs = new ArrayList<>();
         for (int i = 0; i < count; i++) {
+            Path data = directory.resolve("zk-" + i);
+            try {
+                java.nio.file.Files.createDirectories(data);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot create " + data, e);
+            }
             int electionPort = count == 1 ? -1 : Ports.free();
             int quorumPort = count == 1 ? -1 : Ports.free();
-            specs.add(new InstanceSpec(directory.resolve("zk-" + i).toFile(), Ports.free(), electionPort, quorumPort,
+            specs.add(new InstanceSpec(data.toFile(), Ports.free(), electionPort, quorumPort,
                     true, i + 1, TICK_TIME_MILLIS, 0,
                     Map.of("clientPortAddress", HOST, "admin.enableServer", "false"), HOST));
         }
