@@ -1,0 +1,169 @@
+package dev.domicile.authority;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.domicile.testkit.EmbeddedTopology;
+import dev.domicile.testkit.Endpoint;
+import dev.domicile.testkit.TopologyExtension;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The database fence on a real PostgreSQL: stale epochs refused, bumps wait for writers, writers run in parallel. */
+class FenceTest {
+
+    @RegisterExtension
+    static final TopologyExtension TOPOLOGY = new TopologyExtension(EmbeddedTopology.builder()
+            .site("eu-west").replicasPerSite(0).redis(false));
+
+    private static Connection connect() throws SQLException {
+        Endpoint primary = TOPOLOGY.topology().primary("eu-west");
+        return TOPOLOGY.topology().connect(primary);
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private static long count(String where) throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM notes WHERE " + where)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** A writer session stamped with {@code epoch}. */
+    private static Connection writer(long epoch) throws SQLException {
+        Connection c = connect();
+        execute(c, Fence.stampSql(epoch));
+        return c;
+    }
+
+    @BeforeEach
+    void freshFence() throws SQLException {
+        try (Connection c = connect()) {
+            Fence.uninstall(c);
+            execute(c, "DROP TABLE IF EXISTS notes");
+            execute(c, "CREATE TABLE notes (id serial PRIMARY KEY, body text)");
+            assertThat(Fence.installedVersion(c)).isZero();
+            assertThat(Fence.install(c, "eu-west", 1)).isEqualTo(1);
+            Fence.fenceTable(c, "notes");
+        }
+    }
+
+    @Test
+    void installIsIdempotentVersionedAndReversible() throws SQLException {
+        try (Connection c = connect()) {
+            assertThat(Fence.install(c, "eu-west", 0)).as("an existing fence keeps its epoch").isEqualTo(1);
+            assertThat(Fence.installedVersion(c)).isEqualTo(Fence.VERSION);
+            assertThatThrownBy(() -> Fence.install(c, "us-east", 1)).isInstanceOf(SQLException.class)
+                    .hasMessageContaining("fenced for partition eu-west, not us-east");
+            Fence.uninstall(c);
+            assertThat(Fence.installedVersion(c)).isZero();
+            execute(c, "INSERT INTO notes (body) VALUES ('unfenced')"); // no trigger left behind
+        }
+    }
+
+    @Test
+    void aWriteWithAStaleOrMissingEpochIsRefused() throws SQLException {
+        try (Connection current = writer(1)) {
+            execute(current, "INSERT INTO notes (body) VALUES ('epoch 1')");
+        }
+        try (Connection admin = connect()) {
+            assertThat(Fence.bump(admin, 2, Duration.ofSeconds(5))).isEqualTo(2);
+        }
+        try (Connection stale = writer(1)) {
+            assertThatThrownBy(() -> execute(stale, "INSERT INTO notes (body) VALUES ('stale')"))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("epoch 1 is older than the fence of partition eu-west (epoch 2)")
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo(Fence.STALE_EPOCH));
+            assertThatThrownBy(() -> execute(stale, "DELETE FROM notes")).isInstanceOf(SQLException.class);
+            assertThatThrownBy(() -> execute(stale, "TRUNCATE notes")).isInstanceOf(SQLException.class);
+        }
+        try (Connection unstamped = connect()) {
+            assertThatThrownBy(() -> execute(unstamped, "UPDATE notes SET body = 'x'"))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("epoch unset");
+        }
+        try (Connection next = writer(2)) {
+            execute(next, "INSERT INTO notes (body) VALUES ('epoch 2')");
+        }
+        assertThat(count("body = 'stale'")).isZero();
+        assertThat(count("true")).isEqualTo(2);
+    }
+
+    @Test
+    void epochsOnlyGrow() throws SQLException {
+        try (Connection admin = connect()) {
+            Fence.bump(admin, 5, Duration.ofSeconds(5));
+            assertThat(Fence.bump(admin, 5, Duration.ofSeconds(5))).isEqualTo(5);
+            assertThatThrownBy(() -> Fence.bump(admin, 4, Duration.ofSeconds(5)))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("epochs only grow")
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("DM003"));
+            assertThat(Fence.epoch(admin)).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void concurrentWritersDoNotWaitForEachOther() throws Exception {
+        try (Connection first = writer(1); Connection second = writer(1)) {
+            first.setAutoCommit(false);
+            execute(first, "INSERT INTO notes (body) VALUES ('first, still open')");
+            CompletableFuture<Void> other = CompletableFuture.runAsync(() -> {
+                try {
+                    execute(second, "INSERT INTO notes (body) VALUES ('second')");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            other.get(10, TimeUnit.SECONDS); // would time out if the fence serialised writers
+            first.commit();
+        }
+        assertThat(count("true")).isEqualTo(2);
+    }
+
+    @Test
+    void aBumpWaitsForWritersInFlightAndLaterOldWritesAreRefused() throws Exception {
+        try (Connection old = writer(1); Connection admin = connect()) {
+            old.setAutoCommit(false);
+            execute(old, "INSERT INTO notes (body) VALUES ('in flight')");
+            CompletableFuture<Long> bump = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Fence.bump(admin, 2, Duration.ofSeconds(60));
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> !bump.isDone());
+            old.commit(); // it wrote before the bump, so it may commit
+            assertThat(bump.get(30, TimeUnit.SECONDS)).isEqualTo(2);
+            assertThatThrownBy(() -> execute(old, "INSERT INTO notes (body) VALUES ('after the bump')"))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("older than the fence");
+            old.rollback();
+        }
+        assertThat(count("body = 'in flight'")).isEqualTo(1);
+        assertThat(count("body = 'after the bump'")).isZero();
+    }
+
+    @Test
+    void aStalledWriterOfTheOldEpochIsEndedAndNeverCommits() throws Exception {
+        try (Connection stalled = writer(1); Connection admin = connect()) {
+            stalled.setAutoCommit(false);
+            execute(stalled, "INSERT INTO notes (body) VALUES ('stalled')");
+            assertThat(Fence.bump(admin, 3, Duration.ofMillis(300))).isEqualTo(3);
+            assertThatThrownBy(stalled::commit).isInstanceOf(SQLException.class);
+        }
+        assertThat(count("body = 'stalled'")).as("commits with a stale epoch").isZero();
+    }
+}
