@@ -1,0 +1,188 @@
+package dev.domicile.router;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one health-and-lag monitor of a {@link RoutingDataSource}: a named virtual thread per endpoint probes it over
+ * its own connection (never a pooled one, so a full pool cannot blind the monitor), every {@code probeInterval}
+ * while it is up and with exponential backoff up to {@code maxDownBackoff} while it is down.
+ *
+ * <p>Reading a state is one map lookup of an immutable record. Thread-safe; {@link #close()} stops every probe.
+ */
+final class EndpointMonitor implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EndpointMonitor.class);
+    private static final String PROBE = "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery()"
+            + " THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END::text, pg_last_xact_replay_timestamp()";
+
+    private final RouterConfig config;
+    private final Clock clock;
+    private final Map<String, EndpointState> states = new ConcurrentHashMap<>();
+    private final Map<String, Thread> probes = new LinkedHashMap<>();
+    private final CountDownLatch firstRound;
+    private volatile boolean closed;
+
+    EndpointMonitor(RouterConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.firstRound = new CountDownLatch(config.endpoints().size());
+        config.endpoints().forEach(e -> states.put(e.name(), EndpointState.unknown(e)));
+    }
+
+    /** Starts probing and waits (up to the probe timeout and a margin) until every endpoint was probed once. */
+    void start() {
+        for (EndpointConfig endpoint : config.endpoints()) {
+            probes.put(endpoint.name(), Thread.ofVirtual().name("domicile-router-probe-" + endpoint.name())
+                    .start(() -> probeLoop(endpoint)));
+        }
+        try {
+            firstRound.await(config.probeTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    EndpointState state(String endpoint) {
+        return states.get(endpoint);
+    }
+
+    List<EndpointState> states() {
+        return config.endpoints().stream().map(e -> states.get(e.name())).toList();
+    }
+
+    /** Records a newer position learned outside a probe (a read that waited for its token); never moves back. */
+    void observed(String endpoint, long lsn) {
+        states.computeIfPresent(endpoint, (name, s) -> s.reached(lsn) ? s
+                : new EndpointState(s.endpoint(), s.health(), s.inRecovery(), lsn, s.replayedCommitMicros(),
+                s.probedAtNanos(), s.failures(), s.lastError()));
+    }
+
+    private void probeLoop(EndpointConfig endpoint) {
+        Connection connection = null;
+        boolean counted = false;
+        while (!closed) {
+            EndpointState previous = states.get(endpoint.name());
+            EndpointState next;
+            try {
+                if (connection == null) {
+                    connection = open(endpoint);
+                }
+                next = probe(endpoint, connection);
+            } catch (SQLException | RuntimeException e) {
+                closeQuietly(connection);
+                connection = null;
+                next = new EndpointState(endpoint, EndpointState.Health.DOWN, previous.inRecovery(), previous.lsn(),
+                        previous.replayedCommitMicros(), System.nanoTime(), previous.failures() + 1, e.getMessage());
+            }
+            if (next.health() != previous.health()) {
+                LOG.info("endpoint {} is {}{}", endpoint.name(), next.health(),
+                        next.lastError() == null ? "" : ": " + next.lastError());
+            }
+            // The probe is authoritative: a position learned meanwhile by a waiting read may be lost, which only
+            // makes the router more careful until the next probe.
+            states.put(endpoint.name(), next);
+            if (!counted) {
+                counted = true;
+                firstRound.countDown();
+            }
+            sleep(pause(next));
+        }
+        closeQuietly(connection);
+    }
+
+    private Duration pause(EndpointState state) {
+        if (state.health() != EndpointState.Health.DOWN) {
+            return config.probeInterval();
+        }
+        long factor = 1L << Math.min(state.failures(), 20);
+        Duration backoff = config.probeInterval().multipliedBy(factor);
+        return backoff.compareTo(config.maxDownBackoff()) > 0 ? config.maxDownBackoff() : backoff;
+    }
+
+    private EndpointState probe(EndpointConfig endpoint, Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(PROBE)) {
+            rs.next();
+            boolean inRecovery = rs.getBoolean(1);
+            String lsnText = rs.getString(2);
+            Timestamp replayed = rs.getTimestamp(3);
+            long lsn = lsnText == null ? 0 : Lsns.parse(lsnText);
+            boolean roleOk = endpoint.role() == Role.REPLICA ? inRecovery : !inRecovery;
+            long replayedMicros = replayed == null ? 0
+                    : replayed.getTime() / 1000 * 1_000_000 + replayed.getNanos() / 1000;
+            return new EndpointState(endpoint, roleOk ? EndpointState.Health.UP : EndpointState.Health.WRONG_ROLE,
+                    inRecovery, lsn, replayedMicros, System.nanoTime(), 0,
+                    roleOk ? null : "configured as " + endpoint.role() + " but "
+                            + (inRecovery ? "it is in recovery" : "it is not in recovery"));
+        }
+    }
+
+    private Connection open(EndpointConfig endpoint) throws SQLException {
+        Properties properties = new Properties();
+        int seconds = (int) Math.max(1, (config.probeTimeout().toMillis() + 999) / 1000);
+        properties.setProperty("connectTimeout", Integer.toString(seconds));
+        properties.setProperty("socketTimeout", Integer.toString(seconds));
+        properties.setProperty("ApplicationName", "domicile-monitor");
+        if (endpoint.username() != null) {
+            properties.setProperty("user", endpoint.username());
+        }
+        if (endpoint.password() != null) {
+            properties.setProperty("password", endpoint.password());
+        }
+        return DriverManager.getConnection(endpoint.jdbcUrl(), properties);
+    }
+
+    /** Now in epoch microseconds, from the injected clock, for staleness estimates. */
+    long nowEpochMicros() {
+        java.time.Instant now = clock.instant();
+        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
+    }
+
+    private void sleep(Duration pause) {
+        try {
+            Thread.sleep(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closed = true;
+        }
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // a broken probe connection
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        probes.values().forEach(Thread::interrupt);
+        for (Thread probe : probes.values()) {
+            try {
+                probe.join(config.probeTimeout().toMillis() + 1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.domicile.router;
+
+import dev.domicile.partition.PartitionId;
+import dev.domicile.partition.SiteId;
+import java.time.Duration;
+
+/**
+ * Why a connection went where it went. One per bound connection, delivered to {@link RoutingListener}s.
+ *
+ * @param partition   the partition routed for
+ * @param mapVersion  the partition map version the home was resolved from; -1 without a routing context
+ * @param epoch       the partition's authority epoch, -1 while the router does not know it
+ * @param endpoint    the endpoint chosen
+ * @param site        where that endpoint runs
+ * @param intent      read or write
+ * @param consistency the consistency applied to a read
+ * @param reason      the rule that chose the endpoint
+ * @param replicaLag  for a replica, its estimated staleness when chosen; {@link Duration#ZERO} for a primary
+ * @param token       what became of the caller's causal token
+ * @param waited      how long the read waited for a replica to reach the token
+ */
+public record RoutingDecision(PartitionId partition, long mapVersion, long epoch, String endpoint, SiteId site,
+                              Intent intent, Consistency consistency, Reason reason, Duration replicaLag,
+                              TokenOutcome token, Duration waited) {
+
+    /** The rule that chose an endpoint. */
+    public enum Reason {
+        /** A write: the partition's primary. */
+        WRITE_TO_PRIMARY,
+        /** A STRONG read: the primary. */
+        STRONG_READ,
+        /** A replica in the local site satisfied the consistency level. */
+        LOCAL_REPLICA,
+        /** A replica in the partition's home site satisfied it (none in the local site did). */
+        HOME_SITE_REPLICA,
+        /** No replica satisfied it: the primary served the read. */
+        PRIMARY_FALLBACK,
+        /** No routing context was bound: the configured default partition's primary. */
+        DEFAULT_PARTITION
+    }
+
+    /** What became of the caller's read-your-writes token. */
+    public enum TokenOutcome {
+        /** No token applied: a write, another consistency level, or no write by this user in this partition. */
+        NOT_APPLICABLE,
+        /** The chosen replica had already replayed the token (no extra statement). */
+        MET,
+        /** The chosen replica reached the token while the read waited. */
+        WAITED,
+        /** No replica reached it in time; the read fell back to the primary. */
+        FELL_BACK
+    }
+}
