@@ -39,12 +39,14 @@ final class Binder {
     private final Pools pools;
     private final Decisions decisions;
     private final Map<PartitionId, PartitionEndpoints> partitions = new HashMap<>();
+    private final java.util.function.LongSupplier clockMicros;
 
     Binder(RouterConfig config, EndpointMonitor monitor, Pools pools, Decisions decisions) {
         this.config = config;
         this.monitor = monitor;
         this.pools = pools;
         this.decisions = decisions;
+        this.clockMicros = monitor::nowEpochMicros;
         Map<PartitionId, List<EndpointConfig>> replicas = new HashMap<>();
         Map<PartitionId, EndpointConfig> primaries = new HashMap<>();
         for (EndpointConfig e : config.endpoints()) {
@@ -113,12 +115,10 @@ final class Binder {
                                     long token, List<String> skip) {
         EndpointState primaryState = null;
         long nowNanos = 0;
-        long nowMicros = 0;
         boolean bounded = consistency.level() == Consistency.Level.BOUNDED_STALENESS;
         if (bounded) {
             primaryState = monitor.state(endpoints.primary().name());
             nowNanos = System.nanoTime();
-            nowMicros = monitor.nowEpochMicros();
         }
         for (int pass = 0; pass < 2; pass++) {
             SiteId site = pass == 0 ? local : home;
@@ -135,8 +135,8 @@ final class Binder {
                 if (!state.usable() || (token != 0 && !state.reached(token))) {
                     continue;
                 }
-                if (bounded && state.staleness(primaryState, nowNanos, nowMicros)
-                        .compareTo(consistency.maxStaleness()) > 0) {
+                if (bounded && state.stalenessNanos(primaryState, nowNanos, clockMicros)
+                        > consistency.maxStaleness().toNanos()) {
                     continue;
                 }
                 return replica;
@@ -159,7 +159,7 @@ final class Binder {
             if (connection != null) {
                 Reason reason = replica.site().equals(local) ? Reason.LOCAL_REPLICA : Reason.HOME_SITE_REPLICA;
                 Duration lag = monitor.state(replica.name()).staleness(monitor.state(endpoints.primary().name()),
-                        System.nanoTime(), monitor.nowEpochMicros());
+                        System.nanoTime(), clockMicros);
                 return bound(connection, replica, context, Intent.READ, consistency, reason, lag,
                         token == 0 ? TokenOutcome.NOT_APPLICABLE : TokenOutcome.MET, Duration.ZERO);
             }
@@ -191,7 +191,6 @@ final class Binder {
                                    long token, List<String> failed, List<String> attempts) {
         EndpointState primaryState = monitor.state(endpoints.primary().name());
         long nowNanos = System.nanoTime();
-        long nowMicros = monitor.nowEpochMicros();
         EndpointConfig behind = null;
         long behindLsn = 0;
         for (EndpointConfig replica : endpoints.replicas()) {
@@ -200,7 +199,7 @@ final class Binder {
                 continue;
             }
             EndpointState state = monitor.state(replica.name());
-            Duration lag = state.staleness(primaryState, nowNanos, nowMicros);
+            Duration lag = state.staleness(primaryState, nowNanos, clockMicros);
             if (!state.usable()) {
                 attempts.add(replica.name() + ": " + state.health()
                         + (state.lastError() == null ? "" : " (" + state.lastError() + ")"));

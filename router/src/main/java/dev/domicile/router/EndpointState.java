@@ -50,13 +50,19 @@ public record EndpointState(EndpointConfig endpoint, Health health, boolean inRe
      * An upper bound of this replica's staleness at {@code nowNanos}: zero lag as of the primary's last probe if the
      * replica had replayed all the primary had written then; else the age of the last commit it replayed.
      */
-    Duration staleness(EndpointState primary, long nowNanos, long nowEpochMicros) {
+    Duration staleness(EndpointState primary, long nowNanos, java.util.function.LongSupplier nowEpochMicros) {
+        long nanos = stalenessNanos(primary, nowNanos, nowEpochMicros);
+        return nanos == Long.MAX_VALUE ? NEVER_REPLAYED : Duration.ofNanos(nanos);
+    }
+
+    /** {@link #staleness} in nanoseconds, {@link Long#MAX_VALUE} if nothing was replayed; reads the clock only if needed. */
+    long stalenessNanos(EndpointState primary, long nowNanos, java.util.function.LongSupplier nowEpochMicros) {
         if (primary != null && primary.health == Health.UP && reached(primary.lsn)) {
-            return Duration.ofNanos(Math.max(0, nowNanos - primary.probedAtNanos));
+            return Math.max(0, nowNanos - primary.probedAtNanos);
         }
         if (replayedCommitMicros == 0) {
-            return NEVER_REPLAYED;
+            return Long.MAX_VALUE;
         }
-        return Duration.ofNanos(Math.max(0, nowEpochMicros - replayedCommitMicros) * 1000);
+        return Math.max(0, nowEpochMicros.getAsLong() - replayedCommitMicros) * 1000;
     }
 }
