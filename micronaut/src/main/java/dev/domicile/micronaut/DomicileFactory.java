@@ -1,0 +1,85 @@
+package dev.domicile.micronaut;
+
+import dev.domicile.partition.FilePartitionMapStore;
+import dev.domicile.partition.Partition;
+import dev.domicile.partition.PartitionId;
+import dev.domicile.partition.PartitionMap;
+import dev.domicile.partition.PartitionMapStore;
+import dev.domicile.router.EndpointConfig;
+import dev.domicile.router.Role;
+import dev.domicile.router.RoutingDataSource;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Factory;
+import jakarta.inject.Singleton;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The Domicile beans: the validated {@link DomicileConfig}, the {@link PartitionMapStore} and the
+ * {@link RoutingDataSource}, which is also the application's {@link javax.sql.DataSource}. All are created when the
+ * context starts ({@link Context}), so a bad configuration stops start-up; the store and the data source are closed
+ * when the context stops.
+ */
+@Factory
+final class DomicileFactory {
+
+    @Context
+    DomicileConfig domicileConfig(DomicileProperties domicile, List<SiteProperties> sites,
+                                  List<PartitionProperties> partitions, RouterProperties router, MapProperties map) {
+        return ConfigValidation.validate(domicile, sites, partitions, router, map);
+    }
+
+    /**
+     * The map file's store if {@code domicile.map.file} is set (created from the configuration when the file does not
+     * exist), else a fixed map built from the configuration.
+     *
+     * @throws DomicileConfigurationException if the file's map has a partition without a configured primary, or does
+     *                                        not know the local site
+     */
+    @Context
+    @Bean(preDestroy = "close")
+    PartitionMapStore partitionMapStore(DomicileConfig config) {
+        if (config.mapFile().isEmpty()) {
+            return new ConfiguredPartitionMapStore(config.mapDefinition());
+        }
+        Path file = config.mapFile().get();
+        PartitionMapStore store = Files.exists(file) ? FilePartitionMapStore.open(file)
+                : FilePartitionMapStore.create(file, config.mapDefinition());
+        try {
+            checkCovered(store.current(), config, file);
+            return store;
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /** The routing data source, probed once before start-up goes on; closed (pools, monitor) on shutdown. */
+    @Context
+    @Singleton
+    @Bean(preDestroy = "close")
+    RoutingDataSource routingDataSource(DomicileConfig config, PartitionMapStore store) {
+        return RoutingDataSource.create(config.router(), store::current, config.defaultConsistency(),
+                Clock.systemUTC());
+    }
+
+    private static void checkCovered(PartitionMap map, DomicileConfig config, Path file) {
+        if (!map.sites().contains(config.localSite())) {
+            throw new DomicileConfigurationException("domicile.map.file", file,
+                    "the map's sites " + map.sites() + " do not include domicile.local-site " + config.localSite());
+        }
+        Set<PartitionId> withPrimary = config.router().endpoints().stream()
+                .filter(e -> e.role() == Role.PRIMARY).map(EndpointConfig::partition).collect(Collectors.toSet());
+        for (Partition partition : map.partitions()) {
+            if (!withPrimary.contains(partition.id())) {
+                throw new DomicileConfigurationException("domicile.map.file", file, "the map's partition "
+                        + partition.id() + " has no domicile.partitions." + partition.id() + ".primary.jdbc-url");
+            }
+        }
+    }
+}

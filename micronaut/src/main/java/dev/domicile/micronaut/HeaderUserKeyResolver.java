@@ -1,0 +1,23 @@
+package dev.domicile.micronaut;
+
+import io.micronaut.context.annotation.Secondary;
+import io.micronaut.http.HttpRequest;
+import jakarta.inject.Singleton;
+import java.util.Optional;
+
+/** The default {@link UserKeyResolver}: the header {@code domicile.filter.user-header}, if present and not blank. */
+@Singleton
+@Secondary
+final class HeaderUserKeyResolver implements UserKeyResolver {
+
+    private final String header;
+
+    HeaderUserKeyResolver(FilterProperties properties) {
+        this.header = properties.userHeader();
+    }
+
+    @Override
+    public Optional<String> resolve(HttpRequest<?> request) {
+        return request.getHeaders().get(header, String.class).filter(value -> !value.isBlank());
+    }
+}

@@ -1,0 +1,14 @@
+/**
+ * Domicile for Micronaut: binds the {@code domicile.*} configuration, exposes the routing
+ * {@link dev.domicile.router.RoutingDataSource} as the application's {@link javax.sql.DataSource}, binds each request's
+ * routing context in a server filter (user key from a {@link dev.domicile.micronaut.UserKeyResolver}, intent from the
+ * HTTP method or {@link dev.domicile.micronaut.ReadOnly}, consistency from
+ * {@link dev.domicile.micronaut.Consistency}, causal tokens from {@value dev.domicile.micronaut.DomicileHeaders#TOKENS}),
+ * reports what the site can serve in {@code /health} and its routing state in the {@code /domicile} endpoint.
+ *
+ * <p>Everything but the annotations, {@link dev.domicile.micronaut.UserKeyResolver},
+ * {@link dev.domicile.micronaut.DomicileConfig}, {@link dev.domicile.micronaut.DomicileHeaders},
+ * {@link dev.domicile.micronaut.MissingUserKey} and {@link dev.domicile.micronaut.DomicileConfigurationException} is
+ * package-private.
+ */
+package dev.domicile.micronaut;

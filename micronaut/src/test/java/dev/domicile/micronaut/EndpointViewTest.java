@@ -1,0 +1,76 @@
+package dev.domicile.micronaut;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.domicile.partition.Partition;
+import dev.domicile.partition.PartitionId;
+import dev.domicile.partition.SiteId;
+import dev.domicile.router.EndpointConfig;
+import dev.domicile.router.EndpointState;
+import dev.domicile.router.Role;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** How replica lag and freshness are told from the monitor's states. */
+class EndpointViewTest {
+
+    private static final long NOW = 1_000_000_000_000L;
+    private static final EndpointConfig PRIMARY = endpoint("eu-primary", "eu-west", Role.PRIMARY);
+    private static final EndpointConfig LOCAL = endpoint("eu-replica-us", "us-east", Role.REPLICA);
+    private static final EndpointConfig HOME = endpoint("eu-replica-eu", "eu-west", Role.REPLICA);
+
+    private static EndpointConfig endpoint(String name, String site, Role role) {
+        return new EndpointConfig(name, PartitionId.of("eu"), SiteId.of(site), role, "jdbc:postgresql://h/db", null,
+                null);
+    }
+
+    private static EndpointState state(EndpointConfig endpoint, EndpointState.Health health, long lsn,
+                                       long replayedMicros) {
+        return new EndpointState(endpoint, health, endpoint.role() == Role.REPLICA, lsn, replayedMicros, 0, 0, null);
+    }
+
+    @Test
+    void aReplicaThatReachedThePrimarysPositionHasNoLag() {
+        EndpointState primary = state(PRIMARY, EndpointState.Health.UP, 500, 0);
+        EndpointState replica = state(LOCAL, EndpointState.Health.UP, 500, NOW - 60_000_000);
+        assertThat(EndpointView.lag(replica, Optional.of(primary), NOW)).contains(Duration.ZERO);
+    }
+
+    @Test
+    void aReplicaBehindIsAsStaleAsItsLastReplayedCommit() {
+        EndpointState primary = state(PRIMARY, EndpointState.Health.UP, 900, 0);
+        EndpointState replica = state(LOCAL, EndpointState.Health.UP, 500, NOW - 3_000_000);
+        assertThat(EndpointView.lag(replica, Optional.of(primary), NOW)).contains(Duration.ofSeconds(3));
+        assertThat(EndpointView.lag(state(LOCAL, EndpointState.Health.UP, 500, 0), Optional.of(primary), NOW))
+                .as("never replayed a commit: unknown").isEmpty();
+    }
+
+    @Test
+    void aPrimaryOrAReplicaThatIsNotUpHasNoLag() {
+        EndpointState primary = state(PRIMARY, EndpointState.Health.UP, 500, 0);
+        assertThat(EndpointView.lag(primary, Optional.of(primary), NOW)).isEmpty();
+        assertThat(EndpointView.lag(state(LOCAL, EndpointState.Health.DOWN, 500, NOW), Optional.of(primary), NOW))
+                .isEmpty();
+    }
+
+    @Test
+    void theServiceOfAPartitionCountsOnlyLocalReplicasAndTheirFreshness() {
+        List<EndpointState> states = List.of(state(PRIMARY, EndpointState.Health.DOWN, 900, 0),
+                state(LOCAL, EndpointState.Health.UP, 500, NOW - 20_000_000),
+                state(HOME, EndpointState.Health.UP, 900, NOW));
+        PartitionService service = PartitionService.of(Partition.of("eu", "eu-west"), SiteId.of("us-east"), states,
+                NOW, Duration.ofSeconds(10));
+        assertThat(service).isEqualTo(new PartitionService("eu", "eu-west", false, 1, 1, 0));
+        assertThat(PartitionService.of(Partition.of("eu", "eu-west"), SiteId.of("us-east"), states, NOW,
+                Duration.ofSeconds(30)).localReplicasFresh()).isEqualTo(1);
+    }
+
+    @Test
+    void positionsAreShownAsPostgresLsns() {
+        EndpointState primary = state(PRIMARY, EndpointState.Health.UP, 0x1_0000_00A8L, 0);
+        assertThat(EndpointView.of(List.of(primary), NOW)).singleElement()
+                .satisfies(view -> assertThat(view.lsn()).isEqualTo("1/A8"));
+    }
+}
