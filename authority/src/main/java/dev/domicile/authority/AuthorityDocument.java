@@ -1,0 +1,103 @@
+package dev.domicile.authority;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.domicile.partition.PartitionId;
+import dev.domicile.partition.SiteId;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Set;
+
+/**
+ * The JSON form of an {@link Authority} in its znode: {@code {"format":"domicile-authority/1","partition":…,
+ * "owner":…,"epoch":…,"since":"…Z","reason":…}}. Parsing is strict: anything else is refused with a reason.
+ */
+final class AuthorityDocument {
+
+    static final String FORMAT = "domicile-authority/1";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private AuthorityDocument() {
+    }
+
+    static byte[] write(Authority authority) {
+        ObjectNode node = JSON.createObjectNode()
+                .put("format", FORMAT)
+                .put("partition", authority.partition().value())
+                .put("owner", authority.owner().value())
+                .put("epoch", authority.epoch())
+                .put("since", authority.since().toString())
+                .put("reason", authority.reason());
+        try {
+            return JSON.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + authority, e);
+        }
+    }
+
+    /**
+     * Parses the document of {@code partition}'s znode.
+     *
+     * @throws IllegalArgumentException saying what is wrong: not JSON, a foreign format, another partition, an
+     *                                  unknown owner site, a bad epoch or time
+     */
+    static Authority read(byte[] bytes, PartitionId partition, Set<SiteId> knownSites) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(bytes == null ? new byte[0] : bytes);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not JSON: " + preview(bytes));
+        }
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException("not a JSON object: " + preview(bytes));
+        }
+        String format = node.path("format").asText(null);
+        if (!FORMAT.equals(format)) {
+            throw new IllegalArgumentException("foreign document: format is " + format + ", expected " + FORMAT);
+        }
+        String named = text(node, "partition");
+        if (!partition.value().equals(named)) {
+            throw new IllegalArgumentException("document names partition " + named + " but lives at " + partition);
+        }
+        SiteId owner;
+        try {
+            owner = SiteId.of(text(node, "owner"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("bad owner: " + e.getMessage());
+        }
+        if (!knownSites.contains(owner)) {
+            throw new IllegalArgumentException("owner " + owner + " is not a known site " + knownSites);
+        }
+        JsonNode epoch = node.get("epoch");
+        if (epoch == null || !epoch.canConvertToLong() || !epoch.isIntegralNumber() || epoch.asLong() < 1) {
+            throw new IllegalArgumentException("epoch must be an integer >= 1, was " + epoch);
+        }
+        Instant since;
+        try {
+            since = Instant.parse(text(node, "since"));
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("since is not an ISO-8601 instant: " + node.get("since"));
+        }
+        return new Authority(partition, owner, epoch.asLong(), since, text(node, "reason"));
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isTextual()) {
+            throw new IllegalArgumentException("field '" + field + "' must be a string, was " + value);
+        }
+        return value.asText();
+    }
+
+    private static String preview(byte[] bytes) {
+        if (bytes == null) {
+            return "(no data)";
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        return text.length() > 80 ? text.substring(0, 80) + "…" : text;
+    }
+}

@@ -1,0 +1,213 @@
+package dev.domicile.authority;
+
+import dev.domicile.partition.PartitionId;
+import dev.domicile.partition.SiteId;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * Changes who may write a partition. Every change replaces the authority document by compare-and-set on its znode
+ * version and raises the epoch by one, so of two concurrent changes based on the same epoch exactly one wins and
+ * epochs only grow. It does not touch databases: the taker bumps the {@link Fence} afterwards.
+ *
+ * <p>Stateless apart from its client; thread-safe. Every method blocks on ZooKeeper (for at most the client's retry
+ * policy) and throws {@link AuthorityStoreException} when ZooKeeper fails or refuses, e.g. for lack of credentials.
+ */
+public final class AuthorityStore {
+
+    private final CuratorFramework client;
+    private final AuthorityConfig config;
+    private final Clock clock;
+
+    private AuthorityStore(CuratorFramework client, AuthorityConfig config, Clock clock) {
+        this.client = client;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** A store over a started client, stamping changes with the system clock. */
+    public static AuthorityStore of(CuratorFramework client, AuthorityConfig config) {
+        return of(client, config, Clock.systemUTC());
+    }
+
+    /** A store over a started client, stamping changes with {@code clock}. */
+    public static AuthorityStore of(CuratorFramework client, AuthorityConfig config, Clock clock) {
+        return new AuthorityStore(Objects.requireNonNull(client, "client"), Objects.requireNonNull(config, "config"),
+                Objects.requireNonNull(clock, "clock"));
+    }
+
+    /**
+     * Publishes {@code owner} at epoch 1 unless the partition already has an authority, which then stays.
+     *
+     * @return the authority in force
+     * @throws IllegalArgumentException if {@code owner} is not a known site
+     */
+    public Authority initialize(PartitionId partition, SiteId owner) {
+        requireKnown(owner);
+        Authority first = new Authority(partition, owner, 1, clock.instant(), "initial");
+        try {
+            for (String path : parents()) {
+                createPersistent(path, null);
+            }
+            if (createPersistent(config.authorityPath(partition), AuthorityDocument.write(first))) {
+                return first;
+            }
+            return read(partition).orElseThrow();
+        } catch (KeeperException e) {
+            throw failure("initialize", partition, e);
+        }
+    }
+
+    /** The authority in ZooKeeper now, read through; empty if the partition has none. */
+    public Optional<Authority> read(PartitionId partition) {
+        try {
+            return Optional.of(readWithStat(partition, new Stat()));
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        } catch (KeeperException e) {
+            throw failure("read", partition, e);
+        }
+    }
+
+    /**
+     * Makes {@code site} the owner at the next epoch, if the authority is still at {@code expectedEpoch}.
+     *
+     * @throws AuthorityConflictException if the epoch is not {@code expectedEpoch}, or changed concurrently
+     * @throws IllegalArgumentException   if {@code site} is not a known site
+     */
+    public Authority claim(PartitionId partition, SiteId site, long expectedEpoch) {
+        return replace(partition, expectedEpoch, site, "claimed by " + site);
+    }
+
+    /**
+     * A planned change of owner to {@code toSite} at the next epoch. The switchover procedure (stop admitting, fence,
+     * let the target catch up) runs around it; this is its publication step.
+     *
+     * @throws AuthorityConflictException if the epoch is not {@code expectedEpoch}, or changed concurrently
+     * @throws IllegalArgumentException   if {@code toSite} is unknown or already the owner
+     */
+    public Authority handOver(PartitionId partition, SiteId toSite, long expectedEpoch) {
+        Authority current = read(partition).orElseThrow(() -> noAuthority(partition));
+        if (current.owner().equals(toSite)) {
+            throw new IllegalArgumentException("partition " + partition + " is already owned by " + toSite);
+        }
+        return replace(partition, expectedEpoch, toSite, "planned hand-over from " + current.owner() + " to "
+                + toSite);
+    }
+
+    /**
+     * Takes {@code partition} over for {@code standby} if {@code watcher}'s {@link AuthorityWatcher#takeoverCheck}
+     * allows it now, replacing the authority the check saw.
+     *
+     * @throws TakeoverRefusedException   if the check does not allow it (yet)
+     * @throws AuthorityConflictException if the authority changed after the check
+     */
+    public Authority takeOver(AuthorityWatcher watcher, PartitionId partition, SiteId standby) {
+        TakeoverCheck check = watcher.takeoverCheck(partition, standby);
+        if (!check.eligible()) {
+            throw new TakeoverRefusedException(check);
+        }
+        Authority old = check.current().orElseThrow();
+        return replace(partition, old.epoch(), standby, "takeover by " + standby + ": " + check.reason());
+    }
+
+    private Authority replace(PartitionId partition, long expectedEpoch, SiteId newOwner, String reason) {
+        requireKnown(newOwner);
+        try {
+            Stat stat = new Stat();
+            Authority current = readWithStat(partition, stat);
+            if (current.epoch() != expectedEpoch) {
+                throw new AuthorityConflictException(partition, expectedEpoch, current.epoch(), "found epoch "
+                        + current.epoch() + " owned by " + current.owner());
+            }
+            Authority next = current.next(newOwner, clock.instant(), reason);
+            call(() -> client.setData().withVersion(stat.getVersion())
+                    .forPath(config.authorityPath(partition), AuthorityDocument.write(next)));
+            return next;
+        } catch (KeeperException.BadVersionException e) {
+            throw new AuthorityConflictException(partition, expectedEpoch, -1, "it changed concurrently");
+        } catch (KeeperException.NoNodeException e) {
+            throw noAuthority(partition);
+        } catch (KeeperException e) {
+            throw failure("change", partition, e);
+        }
+    }
+
+    private Authority readWithStat(PartitionId partition, Stat stat) throws KeeperException {
+        byte[] data = call(() -> client.getData().storingStatIn(stat).forPath(config.authorityPath(partition)));
+        try {
+            return AuthorityDocument.read(data, partition, config.sites());
+        } catch (IllegalArgumentException e) {
+            throw new AuthorityStoreException("refusing to use the authority node " + config.authorityPath(partition)
+                    + " (version " + stat.getVersion() + "): " + e.getMessage()
+                    + "; repair or delete it by hand, then initialize the partition");
+        }
+    }
+
+    /** Every ancestor of the root, the root, and its two folders, top down. */
+    private List<String> parents() {
+        List<String> paths = new ArrayList<>();
+        String root = config.rootPath();
+        for (int slash = root.indexOf('/', 1); slash > 0; slash = root.indexOf('/', slash + 1)) {
+            paths.add(root.substring(0, slash));
+        }
+        paths.addAll(List.of(config.rootPath(), config.partitionsPath(), config.leasesPath()));
+        return paths;
+    }
+
+    private boolean createPersistent(String path, byte[] data) throws KeeperException {
+        try {
+            byte[] bytes = data == null ? new byte[0] : data;
+            call(() -> client.create().withMode(CreateMode.PERSISTENT)
+                    .withACL(config.aclProvider().getAclForPath(path)).forPath(path, bytes));
+            return true;
+        } catch (KeeperException.NodeExistsException e) {
+            return false;
+        }
+    }
+
+    private void requireKnown(SiteId site) {
+        if (!config.sites().contains(Objects.requireNonNull(site, "site"))) {
+            throw new IllegalArgumentException("site " + site + " is not a known site " + config.sites());
+        }
+    }
+
+    private AuthorityStoreException noAuthority(PartitionId partition) {
+        return new AuthorityStoreException("partition " + partition + " has no authority at "
+                + config.authorityPath(partition) + "; initialize it first");
+    }
+
+    private AuthorityStoreException failure(String what, PartitionId partition, KeeperException e) {
+        String hint = e instanceof KeeperException.NoAuthException || e instanceof KeeperException.InvalidACLException
+                ? " (does the Curator client carry the credentials the ACL " + config.aclProvider() + " needs?)" : "";
+        return new AuthorityStoreException("cannot " + what + " the authority of partition " + partition + ": "
+                + e.getMessage() + hint, e);
+    }
+
+    /** Runs a Curator call, letting ZooKeeper's own exceptions through and wrapping the rest. */
+    static <T> T call(ZkCall<T> call) throws KeeperException {
+        try {
+            return call.run();
+        } catch (KeeperException | RuntimeException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuthorityStoreException("interrupted while talking to ZooKeeper", e);
+        } catch (Exception e) {
+            throw new AuthorityStoreException("ZooKeeper failed: " + e, e);
+        }
+    }
+
+    /** A Curator operation. */
+    @FunctionalInterface
+    interface ZkCall<T> {
+        T run() throws Exception;
+    }
+}
