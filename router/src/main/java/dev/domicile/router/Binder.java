@@ -1,5 +1,8 @@
 package dev.domicile.router;
 
+import dev.domicile.authority.Admission;
+import dev.domicile.authority.NotAuthoritativeException;
+import dev.domicile.authority.WriteAdmission;
 import dev.domicile.partition.PartitionId;
 import dev.domicile.partition.SiteId;
 import dev.domicile.router.RoutingDecision.Reason;
@@ -40,9 +43,13 @@ final class Binder {
     private final Decisions decisions;
     private final Map<PartitionId, PartitionEndpoints> partitions = new HashMap<>();
     private final java.util.function.LongSupplier clockMicros;
+    private final WriteAdmission admission;
+    private final EpochStamps stamps = new EpochStamps();
 
-    Binder(RouterConfig config, EndpointMonitor monitor, Pools pools, Decisions decisions) {
+    /** @param admission decides whether writes may go out and with which epoch; null when authority is off */
+    Binder(RouterConfig config, EndpointMonitor monitor, Pools pools, Decisions decisions, WriteAdmission admission) {
         this.config = config;
+        this.admission = admission;
         this.monitor = monitor;
         this.pools = pools;
         this.decisions = decisions;
@@ -82,8 +89,7 @@ final class Binder {
             consistency = context.consistency();
         }
         if (intent == Intent.WRITE) {
-            return primary(endpoints, context, intent, consistency, Reason.WRITE_TO_PRIMARY,
-                    TokenOutcome.NOT_APPLICABLE, Duration.ZERO, new ArrayList<>());
+            return write(endpoints, context, consistency);
         }
         if (consistency.level() == Consistency.Level.STRONG) {
             return primary(endpoints, context, intent, consistency, Reason.STRONG_READ, TokenOutcome.NOT_APPLICABLE,
@@ -264,9 +270,46 @@ final class Binder {
         }
     }
 
+    /** A write: admitted by authority (when on), then the primary, its session stamped with the epoch. */
+    private Bound write(PartitionEndpoints endpoints, RoutingContext context, Consistency consistency)
+            throws SQLException {
+        if (admission == null) {
+            return primary(endpoints, context, Intent.WRITE, consistency, Reason.WRITE_TO_PRIMARY,
+                    TokenOutcome.NOT_APPLICABLE, Duration.ZERO, new ArrayList<>());
+        }
+        Admission admitted;
+        try {
+            admitted = admission.admit(endpoints.primary().partition());
+        } catch (NotAuthoritativeException e) {
+            throw new WriteRefusedException(e);
+        }
+        Bound bound = primary(endpoints, context, Intent.WRITE, consistency, Reason.WRITE_TO_PRIMARY,
+                TokenOutcome.NOT_APPLICABLE, Duration.ZERO, new ArrayList<>(), admitted.epoch());
+        try {
+            if (stamps.ensure(bound.connection(), admitted.epoch())) {
+                decisions.routerStatement();
+            }
+        } catch (SQLException e) {
+            closeQuietly(bound.connection());
+            throw e;
+        }
+        return bound;
+    }
+
+    /** Whether writes are admitted by authority and stamped with its epoch. */
+    boolean fenced() {
+        return admission != null;
+    }
+
     private Bound primary(PartitionEndpoints endpoints, RoutingContext context, Intent intent,
                           Consistency consistency, Reason reason, TokenOutcome token, Duration waited,
                           List<String> attempts) throws SQLException {
+        return primary(endpoints, context, intent, consistency, reason, token, waited, attempts, -1);
+    }
+
+    private Bound primary(PartitionEndpoints endpoints, RoutingContext context, Intent intent,
+                          Consistency consistency, Reason reason, TokenOutcome token, Duration waited,
+                          List<String> attempts, long epoch) throws SQLException {
         EndpointConfig primary = endpoints.primary();
         EndpointState state = monitor.state(primary.name());
         if (state.health() == EndpointState.Health.WRONG_ROLE || state.health() == EndpointState.Health.DOWN) {
@@ -288,7 +331,7 @@ final class Binder {
                 throw e;
             }
         }
-        return bound(connection, primary, context, intent, consistency, reason, Duration.ZERO, token, waited);
+        return bound(connection, primary, context, intent, consistency, reason, Duration.ZERO, token, waited, epoch);
     }
 
     private Connection borrow(EndpointConfig endpoint, List<String> attempts) {
@@ -302,8 +345,14 @@ final class Binder {
 
     private Bound bound(Connection connection, EndpointConfig endpoint, RoutingContext context, Intent intent,
                         Consistency consistency, Reason reason, Duration lag, TokenOutcome token, Duration waited) {
+        return bound(connection, endpoint, context, intent, consistency, reason, lag, token, waited, -1);
+    }
+
+    private Bound bound(Connection connection, EndpointConfig endpoint, RoutingContext context, Intent intent,
+                        Consistency consistency, Reason reason, Duration lag, TokenOutcome token, Duration waited,
+                        long epoch) {
         RoutingDecision decision = new RoutingDecision(endpoint.partition(),
-                context == null ? -1 : context.home().mapVersion(), -1, endpoint.name(), endpoint.site(), intent,
+                context == null ? -1 : context.home().mapVersion(), epoch, endpoint.name(), endpoint.site(), intent,
                 consistency, reason, lag, token, waited);
         decisions.publish(decision);
         return new Bound(connection, decision, endpoint);

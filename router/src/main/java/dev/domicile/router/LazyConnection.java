@@ -23,6 +23,8 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
 
     private final Binder binder;
     private final RoutingContext context;
+    private final OpenWrites openWrites;
+    private volatile String abortReason;
     private Binder.Bound bound;
     private Boolean readOnly;
     private Consistency consistency;
@@ -32,9 +34,10 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
     private boolean wroteInAutoCommit;
     private boolean closed;
 
-    LazyConnection(Binder binder, RoutingContext context) {
+    LazyConnection(Binder binder, RoutingContext context, OpenWrites openWrites) {
         this.binder = binder;
         this.context = context;
+        this.openWrites = openWrites;
     }
 
     private Intent intent() {
@@ -46,9 +49,7 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
 
     @Override
     Connection target() throws SQLException {
-        if (closed) {
-            throw new SQLException("connection is closed", "08003");
-        }
+        checkOpen();
         if (bound == null) {
             Binder.Bound fresh = binder.bind(context, intent(), consistency);
             try {
@@ -63,8 +64,36 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
                 throw e;
             }
             bound = fresh;
+            if (binder.fenced() && fresh.decision().intent() == Intent.WRITE) {
+                openWrites.add(fresh.endpoint().partition(), this);
+            }
         }
         return bound.connection();
+    }
+
+    /**
+     * Aborts the physical connection because authority over its partition was lost; any transaction on it rolls
+     * back and every later call fails. May be called from any thread. Returns whether anything was aborted.
+     */
+    boolean abortForAuthority(String reason) {
+        Binder.Bound current = bound;
+        if (closed || current == null) {
+            return false;
+        }
+        abortReason = "aborted: authority over partition " + current.endpoint().partition() + " was lost ("
+                + reason + ")";
+        try {
+            current.connection().abort(Runnable::run);
+        } catch (SQLException e) {
+            // the connection is unusable either way; the reason is reported on its next use
+        }
+        return true;
+    }
+
+    private void unregister(Binder.Bound current) {
+        if (binder.fenced() && current.decision().intent() == Intent.WRITE) {
+            openWrites.remove(current.endpoint().partition(), this);
+        }
     }
 
     @Override
@@ -197,6 +226,7 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
     /** Returns the physical connection to its pool; the next statement binds again. */
     private void release() throws SQLException {
         Binder.Bound current = bound;
+        unregister(current);
         bound = null;
         wroteInAutoCommit = false;
         transactionOpen = false;
@@ -211,6 +241,12 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
         closed = true;
         Binder.Bound current = bound;
         if (current == null) {
+            return;
+        }
+        unregister(current);
+        if (abortReason != null) {
+            bound = null;
+            Binder.closeQuietly(current.connection());
             return;
         }
         try {
@@ -256,8 +292,10 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
             return;
         }
         closed = true;
-        if (bound != null) {
-            bound.connection().abort(executor);
+        Binder.Bound current = bound;
+        if (current != null) {
+            unregister(current);
+            current.connection().abort(executor);
             bound = null;
         }
     }
@@ -276,6 +314,10 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
     }
 
     private void checkOpen() throws SQLException {
+        String aborted = abortReason;
+        if (aborted != null) {
+            throw new SQLException(aborted, "08006");
+        }
         if (closed) {
             throw new SQLException("connection is closed", "08003");
         }

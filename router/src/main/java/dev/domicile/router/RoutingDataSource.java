@@ -1,6 +1,9 @@
 package dev.domicile.router;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.domicile.authority.AdmissionListener;
+import dev.domicile.authority.WriteAdmission;
+import dev.domicile.partition.PartitionId;
 import dev.domicile.partition.PartitionMap;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -40,15 +43,25 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
     private final Pools pools;
     private final Decisions decisions = new Decisions();
     private final Binder binder;
+    private final OpenWrites openWrites = new OpenWrites();
+    private final WriteAdmission admission;
+    private final AdmissionListener abortOnStop;
     private volatile boolean closed;
 
     private RoutingDataSource(RouterConfig config, Supplier<PartitionMap> maps, Consistency defaultConsistency,
-                              Clock clock) {
+                              Clock clock, WriteAdmission admission) {
         this.config = config;
         this.router = new Router(maps, config.localSite(), defaultConsistency);
         this.monitor = new EndpointMonitor(config, clock);
         this.pools = new Pools(config);
-        this.binder = new Binder(config, monitor, pools, decisions);
+        this.admission = admission;
+        this.binder = new Binder(config, monitor, pools, decisions, admission);
+        this.abortOnStop = new AdmissionListener() {
+            @Override
+            public void onStopped(PartitionId partition, String reason) {
+                openWrites.abortAll(partition, reason);
+            }
+        };
     }
 
     /**
@@ -65,9 +78,30 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
     /** As {@link #create(RouterConfig, Supplier)}, with a default consistency and the clock staleness is read from. */
     public static RoutingDataSource create(RouterConfig config, Supplier<PartitionMap> maps,
                                            Consistency defaultConsistency, Clock clock) {
+        return open(config, maps, defaultConsistency, clock, null);
+    }
+
+    /**
+     * Opens a data source whose writes are fenced: each write is admitted by {@code admission} (a refused write
+     * fails with {@link WriteRefusedException} before reaching a database), its session is stamped with the
+     * admitted epoch (a statement only when the connection's epoch changes), and when a partition stops being
+     * admitted every write transaction still open on it is aborted. The admission (and its watcher) stay the
+     * caller's to close, after this data source.
+     */
+    public static RoutingDataSource create(RouterConfig config, Supplier<PartitionMap> maps,
+                                           WriteAdmission admission) {
+        return open(config, maps, Consistency.READ_YOUR_WRITES, Clock.systemUTC(),
+                Objects.requireNonNull(admission, "admission"));
+    }
+
+    private static RoutingDataSource open(RouterConfig config, Supplier<PartitionMap> maps,
+                                          Consistency defaultConsistency, Clock clock, WriteAdmission admission) {
         RoutingDataSource dataSource = new RoutingDataSource(Objects.requireNonNull(config, "config"),
                 Objects.requireNonNull(maps, "maps"), Objects.requireNonNull(defaultConsistency, "consistency"),
-                Objects.requireNonNull(clock, "clock"));
+                Objects.requireNonNull(clock, "clock"), admission);
+        if (admission != null) {
+            admission.addListener(dataSource.abortOnStop);
+        }
         dataSource.monitor.start();
         return dataSource;
     }
@@ -92,7 +126,7 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
         if (closed) {
             throw new SQLException("the RoutingDataSource is closed", "08003");
         }
-        return new LazyConnection(binder, Routing.currentOrNull());
+        return new LazyConnection(binder, Routing.currentOrNull(), openWrites);
     }
 
     /** Not supported: each endpoint has its own credentials in {@link EndpointConfig}. */
@@ -157,6 +191,9 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (admission != null) {
+            admission.removeListener(abortOnStop);
+        }
         monitor.close();
         pools.close();
     }
