@@ -273,6 +273,7 @@ final class Binder {
     /** A write: admitted by authority (when on), then the primary, its session stamped with the epoch. */
     private Bound write(PartitionEndpoints endpoints, RoutingContext context, Consistency consistency)
             throws SQLException {
+        checkSingleWriter(endpoints);
         if (admission == null) {
             return primary(endpoints, context, Intent.WRITE, consistency, Reason.WRITE_TO_PRIMARY,
                     TokenOutcome.NOT_APPLICABLE, Duration.ZERO, new ArrayList<>());
@@ -294,6 +295,33 @@ final class Binder {
             throw e;
         }
         return bound;
+    }
+
+    /**
+     * Quarantines writes while more than one database of the partition is writable (not in recovery at its last
+     * probe, whatever its configured role): a split brain. Reads one state per endpoint; allocates only to refuse.
+     */
+    private void checkSingleWriter(PartitionEndpoints endpoints) throws SplitBrainException {
+        int writable = writable(endpoints.primary()) ? 1 : 0;
+        List<EndpointConfig> replicas = endpoints.replicas();
+        for (int i = 0; i < replicas.size(); i++) {
+            writable += writable(replicas.get(i)) ? 1 : 0;
+        }
+        if (writable > 1) {
+            List<String> names = new ArrayList<>();
+            if (writable(endpoints.primary())) {
+                names.add(endpoints.primary().name());
+            }
+            replicas.stream().filter(this::writable).forEach(r -> names.add(r.name()));
+            decisions.splitBrain();
+            throw new SplitBrainException(endpoints.primary().partition(), names);
+        }
+    }
+
+    private boolean writable(EndpointConfig endpoint) {
+        EndpointState state = monitor.state(endpoint.name());
+        return (state.health() == EndpointState.Health.UP || state.health() == EndpointState.Health.WRONG_ROLE)
+                && !state.inRecovery();
     }
 
     /** Whether writes are admitted by authority and stamped with its epoch. */

@@ -15,6 +15,7 @@ final class Decisions {
 
     private final List<RoutingListener> listeners = new CopyOnWriteArrayList<>();
     private final LongAdder routerStatements = new LongAdder();
+    private final LongAdder splitBrainRefusals = new LongAdder();
     private final Map<RoutingDecision.Reason, LongAdder> byReason = new EnumMap<>(RoutingDecision.Reason.class);
     private final Map<RoutingDecision.TokenOutcome, LongAdder> byToken =
             new EnumMap<>(RoutingDecision.TokenOutcome.class);
@@ -55,6 +56,15 @@ final class Decisions {
 
     long routerStatements() {
         return routerStatements.sum();
+    }
+
+    /** Counts a write refused because its partition had more than one writable database. */
+    void splitBrain() {
+        splitBrainRefusals.increment();
+    }
+
+    long splitBrainRefusals() {
+        return splitBrainRefusals.sum();
     }
 
     Map<RoutingDecision.Reason, Long> countsByReason() {

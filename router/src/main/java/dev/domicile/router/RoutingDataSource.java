@@ -171,6 +171,11 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
         return decisions.routerStatements();
     }
 
+    /** Writes refused so far because their partition had more than one writable database (split brain). */
+    public long splitBrainRefusals() {
+        return decisions.splitBrainRefusals();
+    }
+
     public void addListener(RoutingListener listener) {
         decisions.add(listener);
     }

@@ -78,6 +78,29 @@ class RouterFailuresTest {
     }
 
     @Test
+    void twoWritableDatabasesQuarantineWritesButNotReads() throws Exception {
+        Topology topology = topologyExtension.topology();
+        Endpoint replica = topology.replicas("eu-west").get(0);
+        assertThat(select(Intent.WRITE).endpoint()).isEqualTo("eu-west-primary");
+
+        topology.promote(replica); // the old primary still runs: two databases accept writes
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> !state(replica.name()).inRecovery()
+                && state(replica.name()).health() == EndpointState.Health.WRONG_ROLE);
+        assertThatThrownBy(() -> select(Intent.WRITE))
+                .isInstanceOf(SplitBrainException.class)
+                .hasMessageContaining("2 databases accept writes (eu-west-primary, eu-west-replica-1)")
+                .satisfies(e -> assertThat(((SplitBrainException) e).writableEndpoints()).hasSize(2));
+        assertThat(dataSource.splitBrainRefusals()).isEqualTo(1);
+        assertThat(select(Intent.READ).endpoint()).as("reads continue").isEqualTo("eu-west-primary");
+
+        topology.stop(replica); // an operator ends it: one writable database again
+        await().atMost(Duration.ofSeconds(30)).until(() -> state(replica.name()).health()
+                == EndpointState.Health.DOWN);
+        assertThat(select(Intent.WRITE).endpoint()).isEqualTo("eu-west-primary");
+    }
+
+    @Test
     void aPrimaryThatIsInRecoveryIsNeverWrittenTo() throws Exception {
         Topology topology = topologyExtension.topology();
         Endpoint primary = topology.primary("eu-west");
