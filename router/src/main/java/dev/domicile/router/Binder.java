@@ -185,8 +185,41 @@ final class Binder {
             throw new NoRouteException("no replica of " + context.partition() + " serves " + consistency
                     + " reads and fallback to the primary is off", attempts, null);
         }
-        return primary(endpoints, context, Intent.READ, consistency, Reason.PRIMARY_FALLBACK,
-                token != 0 ? TokenOutcome.FELL_BACK : TokenOutcome.NOT_APPLICABLE, waited, attempts);
+        try {
+            return primary(endpoints, context, Intent.READ, consistency, Reason.PRIMARY_FALLBACK,
+                    token != 0 ? TokenOutcome.FELL_BACK : TokenOutcome.NOT_APPLICABLE, waited, attempts);
+        } catch (HomeUnavailableException e) {
+            Bound degraded = degraded(endpoints, context, consistency, token, waited);
+            if (degraded == null) {
+                throw e;
+            }
+            return degraded;
+        }
+    }
+
+    /**
+     * Degraded mode, when configured: the home primary is unavailable, so a read that no replica could serve at its
+     * consistency level is served by a local (then home-site) replica within the degraded staleness bound, and the
+     * decision says so. Null if degraded reads are off or no replica is fresh enough.
+     */
+    private Bound degraded(PartitionEndpoints endpoints, RoutingContext context, Consistency consistency, long token,
+                           Duration waited) {
+        if (config.degradedReadStaleness().isEmpty()) {
+            return null;
+        }
+        Consistency bound = Consistency.boundedStaleness(config.degradedReadStaleness().get());
+        EndpointConfig replica = firstFit(endpoints, context.localSite(), context.home().site(), bound, 0, null);
+        if (replica == null) {
+            return null;
+        }
+        Connection connection = borrow(replica, new ArrayList<>());
+        if (connection == null) {
+            return null;
+        }
+        Duration lag = monitor.state(replica.name()).staleness(monitor.state(endpoints.primary().name()),
+                System.nanoTime(), clockMicros);
+        return bound(connection, replica, context, Intent.READ, consistency, Reason.DEGRADED_REPLICA, lag,
+                token != 0 ? TokenOutcome.UNMET : TokenOutcome.NOT_APPLICABLE, waited);
     }
 
     /**
@@ -342,13 +375,13 @@ final class Binder {
         EndpointState state = monitor.state(primary.name());
         if (state.health() == EndpointState.Health.WRONG_ROLE || state.health() == EndpointState.Health.DOWN) {
             attempts.add(primary.name() + ": " + state.health() + " (" + state.lastError() + ")");
-            throw new NoRouteException("the primary of " + primary.partition() + " cannot serve a " + intent,
-                    attempts, null);
+            throw new HomeUnavailableException("the primary of " + primary.partition() + " cannot serve a " + intent,
+                    attempts, config.maxDownBackoff());
         }
         Connection connection = borrow(primary, attempts);
         if (connection == null) {
-            throw new NoRouteException("the primary of " + primary.partition() + " cannot serve a " + intent,
-                    attempts, null);
+            throw new HomeUnavailableException("the primary of " + primary.partition() + " cannot serve a " + intent,
+                    attempts, config.maxDownBackoff());
         }
         if (intent == Intent.READ) {
             try {

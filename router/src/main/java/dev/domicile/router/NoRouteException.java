@@ -7,7 +7,7 @@ import java.util.List;
  * No endpoint could serve a connection. The message lists each endpoint tried (or skipped) and why; a later attempt
  * may succeed, hence transient.
  */
-public final class NoRouteException extends SQLTransientConnectionException {
+public class NoRouteException extends SQLTransientConnectionException {
 
     private static final long serialVersionUID = 1L;
 

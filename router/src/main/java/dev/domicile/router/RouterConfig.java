@@ -23,16 +23,21 @@ import java.util.Set;
  * @param defaultPartition    where connections without a routing context go; empty means they fail
  * @param maxPoolSize         HikariCP {@code maximumPoolSize} of each endpoint's pool
  * @param connectionTimeout   HikariCP {@code connectionTimeout}: how long a borrow waits for a pooled connection
+ * @param degradedReadStaleness when present, degraded mode: if the home primary is unavailable, reads that no replica
+ *                            serves at their consistency level go to a replica at most this stale (and say so);
+ *                            empty means such reads fail with {@link HomeUnavailableException}
  */
 public record RouterConfig(SiteId localSite, List<EndpointConfig> endpoints, Duration readYourWritesWait,
                            boolean fallbackToPrimary, Duration probeInterval, Duration probeTimeout,
                            Duration maxDownBackoff, Optional<PartitionId> defaultPartition, int maxPoolSize,
-                           Duration connectionTimeout) {
+                           Duration connectionTimeout, Optional<Duration> degradedReadStaleness) {
 
     public RouterConfig {
         Objects.requireNonNull(localSite, "localSite");
         endpoints = List.copyOf(endpoints);
         Objects.requireNonNull(defaultPartition, "defaultPartition");
+        Objects.requireNonNull(degradedReadStaleness, "degradedReadStaleness");
+        degradedReadStaleness.ifPresent(d -> positive("degradedReadStaleness", d, false));
         positive("readYourWritesWait", readYourWritesWait, true);
         positive("probeInterval", probeInterval, false);
         positive("probeTimeout", probeTimeout, false);
@@ -94,6 +99,7 @@ public record RouterConfig(SiteId localSite, List<EndpointConfig> endpoints, Dur
         private PartitionId defaultPartition;
         private int maxPoolSize = 10;
         private Duration connectionTimeout = Duration.ofSeconds(5);
+        private Duration degradedReadStaleness;
 
         private Builder() {
         }
@@ -158,6 +164,16 @@ public record RouterConfig(SiteId localSite, List<EndpointConfig> endpoints, Dur
             return this;
         }
 
+        /**
+         * Default: off. Turns degraded mode on: while the home primary is unavailable, reads go to a replica at most
+         * {@code maxStaleness} stale even if it misses the caller's token (the decision says
+         * {@link RoutingDecision.Reason#DEGRADED_REPLICA}).
+         */
+        public Builder degradedReads(Duration maxStaleness) {
+            this.degradedReadStaleness = maxStaleness;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the key, the value and the rule it breaks */
         public RouterConfig build() {
             if (localSite == null) {
@@ -165,7 +181,7 @@ public record RouterConfig(SiteId localSite, List<EndpointConfig> endpoints, Dur
             }
             return new RouterConfig(localSite, endpoints, readYourWritesWait, fallbackToPrimary, probeInterval,
                     probeTimeout, maxDownBackoff, Optional.ofNullable(defaultPartition), maxPoolSize,
-                    connectionTimeout);
+                    connectionTimeout, Optional.ofNullable(degradedReadStaleness));
         }
     }
 }

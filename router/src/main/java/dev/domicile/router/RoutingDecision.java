@@ -36,7 +36,12 @@ public record RoutingDecision(PartitionId partition, long mapVersion, long epoch
         /** No replica satisfied it: the primary served the read. */
         PRIMARY_FALLBACK,
         /** No routing context was bound: the configured default partition's primary. */
-        DEFAULT_PARTITION
+        DEFAULT_PARTITION,
+        /**
+         * Degraded mode: the home primary was unavailable and no replica met the consistency level, so a replica
+         * within {@link RouterConfig#degradedReadStaleness()} served the read.
+         */
+        DEGRADED_REPLICA
     }
 
     /** What became of the caller's read-your-writes token. */
@@ -48,6 +53,8 @@ public record RoutingDecision(PartitionId partition, long mapVersion, long epoch
         /** The chosen replica reached the token while the read waited. */
         WAITED,
         /** No replica reached it in time; the read fell back to the primary. */
-        FELL_BACK
+        FELL_BACK,
+        /** Degraded mode: the read was served although no endpoint that had the token could serve it. */
+        UNMET
     }
 }

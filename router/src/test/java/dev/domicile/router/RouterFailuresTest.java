@@ -78,6 +78,59 @@ class RouterFailuresTest {
     }
 
     @Test
+    void aDownHomeFailsWritesFastAndDegradedModeServesMarkedReads() throws Exception {
+        Topology topology = topologyExtension.topology();
+        Endpoint primary = topology.primary("eu-west");
+        Endpoint replica = topology.replicas("eu-west").get(0);
+        try (Connection c = topology.connect(primary); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE notes (body text)");
+        }
+        PartitionMap map = TopologyRouting.map(topology, Map.of());
+        try (RoutingDataSource degraded = RoutingDataSource.create(TopologyRouting.config(topology, "eu-west")
+                .degradedReads(Duration.ofMinutes(5)).build(), () -> map)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> degraded.endpointStates().stream()
+                    .allMatch(EndpointState::usable));
+            topology.pauseReplay(replica);
+            RoutingContext writer = dataSource.router().forUser("carol").context();
+            Routing.run(writer, () -> {
+                try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                    s.executeUpdate("INSERT INTO notes VALUES ('unreplicated')");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            topology.stop(primary);
+            await().atMost(Duration.ofSeconds(30)).until(() -> state(primary.name()).health()
+                    == EndpointState.Health.DOWN && degraded.endpointStates().get(0).health()
+                    == EndpointState.Health.DOWN);
+
+            assertThatThrownBy(() -> select(Intent.WRITE)).isInstanceOf(HomeUnavailableException.class)
+                    .hasMessageContaining("eu-west-primary: DOWN")
+                    .satisfies(e -> assertThat(((HomeUnavailableException) e).retryAfter())
+                            .isEqualTo(Duration.ofSeconds(1)));
+            // Read-your-writes cannot be honoured: the replica is behind the token and the primary is down.
+            assertThatThrownBy(() -> dataSource.router().forUser("carol").tokens(writer.tokens())
+                    .intent(Intent.READ).call(() -> readDecision(dataSource)))
+                    .isInstanceOf(HomeUnavailableException.class);
+            RoutingDecision served = dataSource.router().forUser("carol").tokens(writer.tokens())
+                    .intent(Intent.READ).call(() -> readDecision(degraded));
+            assertThat(served.reason()).isEqualTo(Reason.DEGRADED_REPLICA);
+            assertThat(served.token()).isEqualTo(RoutingDecision.TokenOutcome.UNMET);
+            assertThat(served.endpoint()).isEqualTo(replica.name());
+        } finally {
+            topology.resumeReplay(replica);
+        }
+    }
+
+    private static RoutingDecision readDecision(RoutingDataSource source) throws SQLException {
+        try (Connection c = source.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM notes")) {
+            rs.next();
+            return c.unwrap(RoutedConnection.class).decision().orElseThrow();
+        }
+    }
+
+    @Test
     void twoWritableDatabasesQuarantineWritesButNotReads() throws Exception {
         Topology topology = topologyExtension.topology();
         Endpoint replica = topology.replicas("eu-west").get(0);
