@@ -119,7 +119,7 @@ public final class EmbeddedTopology extends AbstractTopology {
             List<Future<?>> tasks = new ArrayList<>();
             for (PostgresServer primary : servers(Role.PRIMARY)) {
                 tasks.add(pool.submit(() -> {
-                    primary.createPrimary();
+                    primary.createPrimary(synchronousStandby(primary.endpoint().partition()));
                     for (PostgresServer replica : replicasOf(primary.endpoint().partition())) {
                         FaultProxy link = (FaultProxy) link(replica.endpoint().site(), primary.endpoint());
                         replica.createReplicaOf(primary, link.host(), link.port());
@@ -137,6 +137,16 @@ public final class EmbeddedTopology extends AbstractTopology {
         for (PostgresServer replica : servers(Role.REPLICA)) {
             awaitStreaming(replica.endpoint());
         }
+    }
+
+    /** The name of the partition's synchronous standby, or null. */
+    private String synchronousStandby(String partition) {
+        String site = spec().synchronousReplicaSites().get(partition);
+        if (site == null) {
+            return null;
+        }
+        return replicasOf(partition).stream().map(PostgresServer::endpoint).filter(e -> e.site().equals(site))
+                .findFirst().orElseThrow().name();
     }
 
     private List<PostgresServer> servers(Role role) {

@@ -37,12 +37,13 @@ final class PostgresServer {
         return log;
     }
 
-    /** Creates this primary's data directory from the template. */
-    void createPrimary() {
+    /** Creates this primary's data directory from the template; {@code synchronousStandby} may be null. */
+    void createPrimary(String synchronousStandby) {
         try {
             Files2.copyTree(binaries.template(), dataDirectory);
             Files2.ownerOnly(dataDirectory);
-            writeConfig("port = " + endpoint.port() + "\n");
+            writeConfig("port = " + endpoint.port() + "\n" + (synchronousStandby == null ? ""
+                    : "synchronous_standby_names = '\"" + synchronousStandby + "\"'\n"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data directory of " + endpoint.name(), e);
         }

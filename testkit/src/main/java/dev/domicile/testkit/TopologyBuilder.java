@@ -35,6 +35,7 @@ public final class TopologyBuilder {
     private boolean redis = true;
     private Path workDirectory;
     private TopologyProvider provider;
+    private final java.util.Map<String, String> synchronousReplicaSites = new java.util.LinkedHashMap<>();
 
     TopologyBuilder() {
     }
@@ -59,6 +60,16 @@ public final class TopologyBuilder {
     /** Places {@code count} further replicas of {@code partition} in {@code site} (e.g. a cross-region replica). */
     public TopologyBuilder replicas(String partition, String site, int count) {
         replicas.add(new TopologySpec.Replica(partition, site, count));
+        return this;
+    }
+
+    /**
+     * Makes {@code partition}'s first replica in {@code site} its primary's synchronous standby
+     * ({@code synchronous_standby_names}): a commit on the primary returns only once that replica has the WAL. While
+     * that replica is down or cut off, commits on the primary wait.
+     */
+    public TopologyBuilder synchronousReplica(String partition, String site) {
+        synchronousReplicaSites.put(partition, site);
         return this;
     }
 
@@ -134,6 +145,14 @@ public final class TopologyBuilder {
             }
             placements.add(replica);
         }
+        synchronousReplicaSites.forEach((partition, site) -> {
+            boolean placed = placements.stream().anyMatch(r -> r.partition().equals(partition)
+                    && r.site().equals(site) && r.count() > 0);
+            if (!placed) {
+                throw new IllegalArgumentException("synchronous replica of '" + partition + "' in '" + site
+                        + "': no replica of that partition is placed in that site");
+            }
+        });
         if (zooKeeperServers != 1 && zooKeeperServers != 3 && zooKeeperServers != 5) {
             throw new IllegalArgumentException("zooKeeperServers must be 1, 3 or 5, was " + zooKeeperServers);
         }
@@ -143,7 +162,8 @@ public final class TopologyBuilder {
             throw new IllegalArgumentException("provider " + chosen.key() + " runs primaries only; ask for no replicas"
                     + " (replicasPerSite(0)) or use the embedded provider");
         }
-        return new TopologySpec(sites, placements, zooKeeperServers, redis, workDirectory, chosen);
+        return new TopologySpec(sites, placements, zooKeeperServers, redis, workDirectory, chosen,
+                synchronousReplicaSites);
     }
 
     /** Validates and starts the topology; on failure everything already started is stopped again. */

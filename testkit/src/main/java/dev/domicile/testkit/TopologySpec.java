@@ -5,7 +5,7 @@ import java.util.List;
 
 /** The validated, immutable description a {@link TopologyBuilder} produces. */
 record TopologySpec(List<Site> sites, List<Replica> replicas, int zooKeeperServers, boolean redis, Path workDirectory,
-                    TopologyProvider provider) {
+                    TopologyProvider provider, java.util.Map<String, String> synchronousReplicaSites) {
 
     /** A site and its home partition. */
     record Site(String name, String partition) {
@@ -18,6 +18,7 @@ record TopologySpec(List<Site> sites, List<Replica> replicas, int zooKeeperServe
     TopologySpec {
         sites = List.copyOf(sites);
         replicas = List.copyOf(replicas);
+        synchronousReplicaSites = java.util.Map.copyOf(synchronousReplicaSites);
     }
 
     String homeSite(String partition) {

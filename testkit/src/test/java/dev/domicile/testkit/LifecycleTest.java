@@ -46,7 +46,7 @@ class LifecycleTest {
         Endpoint endpoint = new Endpoint("broken-primary", "eu-west", "eu-west", Role.PRIMARY, "127.0.0.1",
                 Ports.free(), "postgres", "postgres");
         PostgresServer server = new PostgresServer(PostgresBinaries.get(), endpoint, work.resolve("broken"));
-        server.createPrimary();
+        server.createPrimary(null);
         Files.writeString(work.resolve("broken/data/domicile.conf"), "port = " + endpoint.port()
                 + "\nshared_buffers = 'lots'\n");
 

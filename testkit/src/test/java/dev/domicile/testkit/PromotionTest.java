@@ -32,4 +32,5 @@ class PromotionTest {
         assertThat(ThreeSiteTopologyTest.queryString(topology, replica, "SELECT count(*)::text FROM accounts"))
                 .isEqualTo("1");
     }
+
 }

@@ -58,6 +58,14 @@ class TopologyBuilderTest {
     }
 
     @Test
+    void synchronousReplicaThatIsNotPlaced() {
+        assertThatThrownBy(() -> builder().site("eu-west").site("us-east").replicasPerSite(0)
+                .synchronousReplica("eu-west", "us-east").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no replica of that partition is placed in that site");
+    }
+
+    @Test
     void evenZooKeeperEnsemble() {
         assertThatThrownBy(() -> builder().site("eu-west").zooKeeperServers(2).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("zooKeeperServers must be 1, 3 or 5");
