@@ -125,6 +125,9 @@ public final class Fence {
         connection.setAutoCommit(false);
         try (Statement s = connection.createStatement()) {
             s.execute("SET LOCAL lock_timeout = " + Math.max(1, waitForWriters.toMillis()));
+            // A returning old primary may still name a synchronous standby that now follows someone else: its
+            // commits would wait for ever. The fence only needs to be durable here.
+            s.execute("SET LOCAL synchronous_commit = local");
             try {
                 s.execute("SAVEPOINT bump");
                 long result = bumpOnce(connection, epoch);

@@ -1,0 +1,196 @@
+package dev.domicile.authority;
+
+import dev.domicile.partition.PartitionId;
+import dev.domicile.partition.SiteId;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Moves a partition's authority to a standby site after its owner was lost, and makes the standby's replica the
+ * partition's primary under a declared recovery-point policy:
+ *
+ * <ol>
+ *   <li>the policy is checked first: {@link RecoveryPolicy#SAFE} needs the candidate to be the old primary's
+ *       synchronous standby (so every acknowledged commit is on it) and refuses otherwise, leaving the partition
+ *       unavailable; {@link RecoveryPolicy#AVAILABLE} takes any replica and reports the WAL range that may be lost;</li>
+ *   <li>authority moves in ZooKeeper ({@link AuthorityStore#takeOver}: only once the owner's lease is gone and the
+ *       safety margin has passed), which raises the epoch, so the old owner's routers stop admitting writes;</li>
+ *   <li>the candidate is promoted ({@code pg_promote}) and its fence raised to the new epoch; the fence of every
+ *       other database of the partition that can be reached is raised too, so the old primary, should it come back,
+ *       refuses writes of the old epoch.</li>
+ * </ol>
+ *
+ * <p>Stateless; one call per failover. Databases are opened through {@link Database#source()} and closed again.
+ */
+public final class Failover {
+
+    /** What a failover may lose. */
+    public enum RecoveryPolicy {
+        /** No acknowledged write may be lost: only a synchronous standby may be promoted, else stay unavailable. */
+        SAFE,
+        /** Promote a replica even if it may miss acknowledged writes; the report says which WAL range. */
+        AVAILABLE
+    }
+
+    /** Opens a JDBC connection to one database; the failover closes it. */
+    @FunctionalInterface
+    public interface ConnectionSource {
+        Connection open() throws SQLException;
+    }
+
+    /**
+     * A database of the partition.
+     *
+     * @param name   for the report
+     * @param source how to reach it
+     */
+    public record Database(String name, ConnectionSource source) {
+        public Database {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(source, "source");
+        }
+    }
+
+    /**
+     * One failover.
+     *
+     * @param partition            the partition to move
+     * @param standby              the site taking it over
+     * @param candidate            the replica in {@code standby} to promote
+     * @param candidateSynchronous whether the candidate is the old primary's synchronous standby
+     * @param others               the partition's other databases (the old primary first), fenced where reachable
+     * @param policy               the recovery-point policy
+     * @param lastKnownPrimaryLsn  the old primary's last WAL position known to the caller (e.g. its router monitor),
+     *                             0 if unknown; bounds the loss an AVAILABLE failover reports
+     * @param fenceWait            how long writers in flight on a database may finish before its fence bump ends them
+     */
+    public record Request(PartitionId partition, SiteId standby, Database candidate, boolean candidateSynchronous,
+                          List<Database> others, RecoveryPolicy policy, long lastKnownPrimaryLsn,
+                          Duration fenceWait) {
+        public Request {
+            Objects.requireNonNull(partition, "partition");
+            Objects.requireNonNull(standby, "standby");
+            Objects.requireNonNull(candidate, "candidate");
+            others = List.copyOf(others);
+            Objects.requireNonNull(policy, "policy");
+            Objects.requireNonNull(fenceWait, "fenceWait");
+        }
+    }
+
+    /**
+     * What happened.
+     *
+     * @param authority the new authority (owner = standby, epoch raised)
+     * @param promoted  the database that is now the primary
+     * @param received  the last WAL position the candidate had received from the old primary
+     * @param mayLose   for AVAILABLE, the WAL range {@code (received, lastKnownPrimaryLsn]} whose commits may be lost,
+     *                  empty if none (always empty for SAFE)
+     * @param fences    per other database: the epoch its fence is at now, or why it could not be reached
+     * @param took      from the call to the end
+     */
+    public record Report(Authority authority, String promoted, String received, Optional<String> mayLose,
+                         Map<String, String> fences, Duration took) {
+    }
+
+    private Failover() {
+    }
+
+    /**
+     * Runs a failover.
+     *
+     * @throws FailoverRefusedException  if the policy forbids promoting the candidate, or it is not a replica
+     * @throws TakeoverRefusedException  if the owner's lease is not gone or the safety margin has not passed
+     * @throws AuthorityConflictException if the authority changed concurrently
+     * @throws SQLException               if the candidate cannot be promoted or fenced (authority has moved by then:
+     *                                    the partition stays unwritable until an operator finishes the promotion)
+     */
+    public static Report run(AuthorityStore store, AuthorityWatcher watcher, Request request) throws SQLException {
+        long started = System.nanoTime();
+        if (request.policy() == RecoveryPolicy.SAFE && !request.candidateSynchronous()) {
+            throw new FailoverRefusedException(request.partition(), "policy SAFE promotes only the old primary's"
+                    + " synchronous standby, and " + request.candidate().name() + " is not one; the partition stays"
+                    + " unavailable (or fail over with AVAILABLE and accept the reported loss)");
+        }
+        long received;
+        try (Connection candidate = request.candidate().source().open()) {
+            if (!inRecovery(candidate)) {
+                throw new FailoverRefusedException(request.partition(), request.candidate().name()
+                        + " is not a replica (not in recovery)");
+            }
+            received = lsn(candidate, "SELECT coalesce(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::text");
+        }
+        Authority authority = store.takeOver(watcher, request.partition(), request.standby());
+        try (Connection candidate = request.candidate().source().open(); Statement s = candidate.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_promote(true, 60)")) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                throw new SQLException(request.candidate().name() + " did not finish promotion within 60 s");
+            }
+            Fence.install(candidate, request.partition().value(), authority.epoch());
+            Fence.bump(candidate, authority.epoch(), request.fenceWait());
+        }
+        Map<String, String> fences = new LinkedHashMap<>();
+        for (Database other : request.others()) {
+            fences.put(other.name(), fenceQuietly(other, authority.epoch(), request.fenceWait()));
+        }
+        Optional<String> mayLose = Optional.empty();
+        if (request.policy() == RecoveryPolicy.AVAILABLE
+                && Long.compareUnsigned(request.lastKnownPrimaryLsn(), received) > 0) {
+            mayLose = Optional.of("(" + format(received) + ", " + format(request.lastKnownPrimaryLsn()) + "]");
+        }
+        return new Report(authority, request.candidate().name(), format(received), mayLose, fences,
+                Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /**
+     * Raises the fence of a database that was unreachable during a failover and has come back (the old primary,
+     * typically), so that it refuses writes of the old epoch. Run it before letting the database serve again.
+     *
+     * @return the epoch in force, or why it could not be raised
+     */
+    public static String fenceReturning(Database database, long epoch, Duration wait) {
+        return fenceQuietly(database, epoch, wait);
+    }
+
+    private static String fenceQuietly(Database database, long epoch, Duration wait) {
+        try (Connection connection = database.source().open()) {
+            if (inRecovery(connection)) {
+                return "in recovery: its fence follows its primary's";
+            }
+            return "epoch " + Fence.bump(connection, epoch, wait);
+        } catch (SQLException e) {
+            return "unreachable: " + e.getMessage();
+        }
+    }
+
+    private static boolean inRecovery(Connection connection) throws SQLException {
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery()")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    private static long lsn(Connection connection, String sql) throws SQLException {
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            String text = rs.getString(1);
+            if (text == null) {
+                return 0;
+            }
+            int slash = text.indexOf('/');
+            return Long.parseLong(text.substring(0, slash), 16) << 32 | Long.parseLong(text.substring(slash + 1), 16);
+        }
+    }
+
+    private static String format(long lsn) {
+        return Long.toHexString(lsn >>> 32).toUpperCase() + "/" + Long.toHexString(lsn & 0xFFFF_FFFFL).toUpperCase();
+    }
+}
