@@ -331,6 +331,29 @@ final class Binder {
     }
 
     /**
+     * The partition's primary now: the configured one while it is writable; with authority on and after a failover,
+     * the one database configured as a replica that has been promoted (out of recovery). With more than one candidate
+     * (a split brain, refused for writes elsewhere) or none, or with authority off (nothing would fence a promotion
+     * made behind the router's back), the configured one.
+     */
+    private EndpointConfig currentPrimary(PartitionEndpoints endpoints) {
+        if (admission == null || writable(endpoints.primary())) {
+            return endpoints.primary();
+        }
+        EndpointConfig promoted = null;
+        List<EndpointConfig> replicas = endpoints.replicas();
+        for (int i = 0; i < replicas.size(); i++) {
+            if (writable(replicas.get(i))) {
+                if (promoted != null) {
+                    return endpoints.primary();
+                }
+                promoted = replicas.get(i);
+            }
+        }
+        return promoted != null ? promoted : endpoints.primary();
+    }
+
+    /**
      * Quarantines writes while more than one database of the partition is writable (not in recovery at its last
      * probe, whatever its configured role): a split brain. Reads one state per endpoint; allocates only to refuse.
      */
@@ -371,9 +394,14 @@ final class Binder {
     private Bound primary(PartitionEndpoints endpoints, RoutingContext context, Intent intent,
                           Consistency consistency, Reason reason, TokenOutcome token, Duration waited,
                           List<String> attempts, long epoch) throws SQLException {
-        EndpointConfig primary = endpoints.primary();
+        EndpointConfig primary = currentPrimary(endpoints);
+        if (primary != endpoints.primary() && reason == Reason.WRITE_TO_PRIMARY) {
+            reason = Reason.WRITE_TO_PROMOTED;
+        }
         EndpointState state = monitor.state(primary.name());
-        if (state.health() == EndpointState.Health.WRONG_ROLE || state.health() == EndpointState.Health.DOWN) {
+        boolean promoted = primary != endpoints.primary();
+        if (state.health() == EndpointState.Health.DOWN
+                || (state.health() == EndpointState.Health.WRONG_ROLE && !promoted)) {
             attempts.add(primary.name() + ": " + state.health() + " (" + state.lastError() + ")");
             throw new HomeUnavailableException("the primary of " + primary.partition() + " cannot serve a " + intent,
                     attempts, config.maxDownBackoff());

@@ -27,6 +27,11 @@ public record RoutingDecision(PartitionId partition, long mapVersion, long epoch
     public enum Reason {
         /** A write: the partition's primary. */
         WRITE_TO_PRIMARY,
+        /**
+         * A write, after a failover: the configured primary is not writable, and a database configured as a replica
+         * in the site that owns the partition now was promoted.
+         */
+        WRITE_TO_PROMOTED,
         /** A STRONG read: the primary. */
         STRONG_READ,
         /** A replica in the local site satisfied the consistency level. */
