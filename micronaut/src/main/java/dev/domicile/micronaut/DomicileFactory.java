@@ -8,9 +8,12 @@ import dev.domicile.partition.PartitionMapStore;
 import dev.domicile.router.EndpointConfig;
 import dev.domicile.router.Role;
 import dev.domicile.router.RoutingDataSource;
+import dev.domicile.session.RegionalSessionStore;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +60,37 @@ final class DomicileFactory {
             store.close();
             throw e;
         }
+    }
+
+    /**
+     * The forwarding configuration ({@code domicile.forwarding.*}, {@code domicile.edge-only}), checked at start-up.
+     *
+     * @throws DomicileConfigurationException if a forwarding rule is broken
+     */
+    @Context
+    ForwardingConfig forwardingConfig(ForwardingProperties forwarding,
+                                      @Value("${domicile.edge-only:false}") boolean edgeOnly, DomicileConfig config) {
+        return ForwardingValidation.validate(forwarding, edgeOnly, config);
+    }
+
+    /** The clients that forward requests to home sites; none unless the policy is FORWARD. Closed on shutdown. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    HomeProxy homeProxy(ForwardingConfig forwarding, DomicileConfig config, FilterProperties filter) {
+        return new HomeProxy(forwarding, config.localSite(), filter.userHeader());
+    }
+
+    /**
+     * The regional session store behind Micronaut's {@code Session}, when {@code domicile.session.secret} is set;
+     * started (its local Redis reached) with the context, closed when it stops.
+     *
+     * @throws DomicileConfigurationException if a session rule is broken
+     */
+    @Context
+    @Requires(property = "domicile.session.secret")
+    @Bean(preDestroy = "close")
+    RegionalSessionStore regionalSessionStore(SessionProperties session, DomicileConfig config) {
+        return RegionalSessionStore.start(SessionConfigs.of(session, config));
     }
 
     /** The routing data source, probed once before start-up goes on; closed (pools, monitor) on shutdown. */

@@ -16,6 +16,8 @@ import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ResponseFilter;
 import io.micronaut.http.annotation.ServerFilter;
 import io.micronaut.management.endpoint.annotation.Endpoint;
+import io.micronaut.session.Session;
+import io.micronaut.session.http.HttpSessionFilter;
 import io.micronaut.web.router.RouteAttributes;
 import io.micronaut.web.router.RouteMatch;
 import java.util.Map;
@@ -24,7 +26,9 @@ import java.util.Optional;
 /**
  * Binds each request's {@link RoutingContext}: resolves the user key ({@link UserKeyResolver}), the intent (HTTP
  * method or {@link ReadOnly}), the consistency ({@link Consistency} or the default) and the caller's causal tokens
- * ({@value DomicileHeaders#TOKENS}), makes the context and puts it into Micronaut's propagated context
+ * ({@value DomicileHeaders#TOKENS}, merged with those of the request's {@link DomicileSession}, which Micronaut's
+ * session filter has loaded by then; the session is then {@link DomicileSession#attach attached} to the context so
+ * that the request's tokens are saved into it), makes the context and puts it into Micronaut's propagated context
  * ({@link RoutingContextElement}), so that it is bound on whichever thread runs the controller and unbound after.
  * On the response it writes {@value DomicileHeaders#SITE}, and for a request with a user
  * {@value DomicileHeaders#HOME} and the tokens as they stand after the request.
@@ -36,7 +40,7 @@ import java.util.Optional;
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
 final class DomicileFilter {
 
-    private static final String CONTEXT_ATTRIBUTE = "dev.domicile.routing-context";
+    static final String CONTEXT_ATTRIBUTE = "dev.domicile.routing-context";
 
     private final Router router;
     private final UserKeyResolver users;
@@ -74,6 +78,11 @@ final class DomicileFilter {
         } catch (IllegalArgumentException e) {
             return badRequest("malformed " + DomicileHeaders.TOKENS + " header: " + e.getMessage());
         }
+        Optional<DomicileSession> session = request.getAttribute(HttpSessionFilter.SESSION_ATTRIBUTE, Session.class)
+                .filter(DomicileSession.class::isInstance).map(DomicileSession.class::cast);
+        if (session.isPresent()) {
+            tokens = tokens.merge(session.get().routerTokens());
+        }
         RoutingContext context;
         try {
             Router.Request routing = router.forUser(user.get())
@@ -85,6 +94,7 @@ final class DomicileFilter {
         } catch (InvalidUserKeyException e) {
             return badRequest("invalid user key: " + e.getMessage());
         }
+        session.ifPresent(found -> found.attach(context));
         request.setAttribute(CONTEXT_ATTRIBUTE, context);
         propagated.add(new RoutingContextElement(context));
         return null;
@@ -93,6 +103,9 @@ final class DomicileFilter {
     /** Says where the response was served, and hands the caller its tokens for the next request. */
     @ResponseFilter
     void describe(HttpRequest<?> request, MutableHttpResponse<?> response) {
+        if (request.getAttribute(ForwardingFilter.FORWARDED_OUT).isPresent()) {
+            return; // the home site's response already says where it was served
+        }
         response.header(DomicileHeaders.SITE, localSite);
         request.getAttribute(CONTEXT_ATTRIBUTE, RoutingContext.class).ifPresent(context -> {
             response.header(DomicileHeaders.HOME, context.home().site().value());

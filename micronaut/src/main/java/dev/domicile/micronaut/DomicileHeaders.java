@@ -18,6 +18,13 @@ public final class DomicileHeaders {
     /** On responses to requests with a user: the user's home site. */
     public static final String HOME = "X-Domicile-Home";
 
+    /**
+     * On a request one site forwarded to the user's home site: the signed {@code ForwardedHeader} (user, home, epoch,
+     * deadline, hop count and an HMAC-SHA256 over them and the request line). A request carrying it is served only if
+     * it verifies; see {@code domicile.forwarding.*}.
+     */
+    public static final String FORWARDED = "X-Domicile-Forwarded";
+
     private DomicileHeaders() {
     }
 }

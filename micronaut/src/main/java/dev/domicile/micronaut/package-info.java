@@ -4,11 +4,15 @@
  * routing context in a server filter (user key from a {@link dev.domicile.micronaut.UserKeyResolver}, intent from the
  * HTTP method or {@link dev.domicile.micronaut.ReadOnly}, consistency from
  * {@link dev.domicile.micronaut.Consistency}, causal tokens from {@value dev.domicile.micronaut.DomicileHeaders#TOKENS}),
- * reports what the site can serve in {@code /health} and its routing state in the {@code /domicile} endpoint.
+ * reports what the site can serve in {@code /health} and its routing state in the {@code /domicile} endpoint. Requests
+ * that must run at the user's home site are forwarded (signed), redirected or rejected per
+ * {@link dev.domicile.micronaut.ForwardingPolicy}; with {@code domicile.session.secret} set, Micronaut's
+ * {@code Session} is stored in the regional session store and carries the router's causal tokens.
  *
  * <p>Everything but the annotations, {@link dev.domicile.micronaut.UserKeyResolver},
  * {@link dev.domicile.micronaut.DomicileConfig}, {@link dev.domicile.micronaut.DomicileHeaders},
- * {@link dev.domicile.micronaut.MissingUserKey} and {@link dev.domicile.micronaut.DomicileConfigurationException} is
+ * {@link dev.domicile.micronaut.MissingUserKey}, {@link dev.domicile.micronaut.ForwardingPolicy} and
+ * {@link dev.domicile.micronaut.DomicileConfigurationException} is
  * package-private.
  */
 package dev.domicile.micronaut;

@@ -1,0 +1,100 @@
+package dev.domicile.micronaut;
+
+import dev.domicile.partition.Partition;
+import dev.domicile.partition.SiteId;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns {@code domicile.forwarding.*} and {@code domicile.edge-only} into a {@link ForwardingConfig}, refusing a
+ * broken rule with a {@link DomicileConfigurationException} naming the key, the value (never a secret's) and the rule.
+ */
+final class ForwardingValidation {
+
+    private ForwardingValidation() {
+    }
+
+    static ForwardingConfig validate(ForwardingProperties properties, boolean edgeOnly, DomicileConfig config) {
+        ForwardingPolicy policy = properties.policy();
+        Optional<ForwardingSignature> signature = signature(properties.secret(), policy);
+        if (properties.redirectStatus() != 307 && properties.redirectStatus() != 421) {
+            throw new DomicileConfigurationException("domicile.forwarding.redirect-status",
+                    properties.redirectStatus(), "must be 307 (Temporary Redirect) or 421 (Misdirected Request)");
+        }
+        if (properties.retryAfter().compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new DomicileConfigurationException("domicile.forwarding.retry-after", properties.retryAfter(),
+                    "must be at least 1s (Retry-After counts whole seconds)");
+        }
+        if (properties.timeout().isNegative() || properties.timeout().isZero()) {
+            throw new DomicileConfigurationException("domicile.forwarding.timeout", properties.timeout(),
+                    "must be positive");
+        }
+        if (edgeOnly) {
+            checkEdgeOnly(policy, config);
+        }
+        Map<SiteId, URI> baseUrls = new LinkedHashMap<>();
+        config.sites().forEach(site -> site.baseUrl().ifPresent(url -> baseUrls.put(site.id(), url)));
+        if (policy == ForwardingPolicy.FORWARD || policy == ForwardingPolicy.REDIRECT) {
+            checkHomesReachable(policy, config, baseUrls);
+        }
+        return new ForwardingConfig(policy, edgeOnly, signature, properties.redirectStatus(),
+                properties.retryAfter(), properties.timeout(), baseUrls);
+    }
+
+    private static Optional<ForwardingSignature> signature(String secret, ForwardingPolicy policy) {
+        if (secret == null) {
+            if (policy == ForwardingPolicy.FORWARD) {
+                throw new DomicileConfigurationException("domicile.forwarding.secret", null,
+                        "required when domicile.forwarding.policy is FORWARD: the same secret of at least "
+                                + ForwardingSignature.MIN_SECRET_BYTES + " bytes at every site");
+            }
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new ForwardingSignature(secret));
+        } catch (IllegalArgumentException e) {
+            throw new DomicileConfigurationException("domicile.forwarding.secret",
+                    "(hidden, " + secret.getBytes(StandardCharsets.UTF_8).length + " bytes)", e.getMessage());
+        }
+    }
+
+    private static void checkEdgeOnly(ForwardingPolicy policy, DomicileConfig config) {
+        if (policy != ForwardingPolicy.FORWARD && policy != ForwardingPolicy.REDIRECT) {
+            throw new DomicileConfigurationException("domicile.forwarding.policy", policy,
+                    "must be FORWARD or REDIRECT when domicile.edge-only is true (an edge site runs no user's requests)");
+        }
+        for (Partition partition : config.mapDefinition().partitions()) {
+            if (partition.home().equals(config.localSite())) {
+                throw new DomicileConfigurationException("domicile.partitions." + partition.id().value()
+                        + ".home-site", partition.home().value(), "an edge-only site (domicile.edge-only: true, "
+                        + "domicile.local-site " + config.localSite().value() + ") may be home to no partition");
+            }
+        }
+    }
+
+    private static void checkHomesReachable(ForwardingPolicy policy, DomicileConfig config,
+                                            Map<SiteId, URI> baseUrls) {
+        for (Partition partition : config.mapDefinition().partitions()) {
+            SiteId home = partition.home();
+            if (home.equals(config.localSite())) {
+                continue;
+            }
+            String key = "domicile.sites." + home.value() + ".base-url";
+            URI url = baseUrls.get(home);
+            if (url == null) {
+                throw new DomicileConfigurationException(key, null, "required when domicile.forwarding.policy is "
+                        + policy + ": site " + home.value() + " is home to partition " + partition.id().value());
+            }
+            String path = url.getRawPath();
+            if (policy == ForwardingPolicy.FORWARD && (url.getRawQuery() != null
+                    || (path != null && !path.isEmpty() && !path.equals("/")))) {
+                throw new DomicileConfigurationException(key, url, "must have no path or query when "
+                        + "domicile.forwarding.policy is FORWARD (the signed path is the one the home site receives)");
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.domicile.micronaut;
+
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Post;
+import java.util.List;
+import java.util.Locale;
+
+/** A test controller that answers with the names of the {@code X-Domicile-*} headers its request arrived with. */
+@Controller("/echo")
+class HeaderEchoController {
+
+    @Post
+    List<String> domicileHeaders(HttpRequest<?> request) {
+        return request.getHeaders().names().stream().map(name -> name.toLowerCase(Locale.ROOT))
+                .filter(name -> name.startsWith("x-domicile-")).sorted().toList();
+    }
+}
