@@ -9,13 +9,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.domicile.partition.SiteId;
 import dev.domicile.testkit.EmbeddedTopology;
+import dev.domicile.testkit.MutableClock;
 import dev.domicile.testkit.TopologyExtension;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -163,7 +161,7 @@ class AuthorityStoreTest {
     void aStandbyMayTakeOverOnlyOnceTheMarginHasPassedSinceTheLeaseWentAway() {
         AuthorityStore admin = world.admin();
         admin.initialize(P, EU_SITE);
-        SettableClock clock = new SettableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         ZkWorld.Router us = world.router(ZkWorld.US, "us-1", clock);
         await().atMost(Duration.ofSeconds(20)).until(us::live);
         // No router of eu-west ever held the lease: absent since the watcher went live, at the clock's time.
@@ -183,34 +181,5 @@ class AuthorityStoreTest {
         assertThat(taken.reason()).startsWith("takeover by us-east");
         assertThatThrownBy(() -> store.takeOver(us.watcher(), P, US_SITE)).as("a second takeover of the same epoch")
                 .isInstanceOfAny(AuthorityConflictException.class, TakeoverRefusedException.class);
-    }
-
-    /** A clock the test moves by hand. */
-    static final class SettableClock extends Clock {
-
-        private volatile Instant now;
-
-        SettableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

@@ -9,6 +9,7 @@ import dev.domicile.testkit.EmbeddedTopology;
 import dev.domicile.testkit.Link;
 import dev.domicile.testkit.Topology;
 import dev.domicile.testkit.TopologyExtension;
+import dev.domicile.testkit.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.domicile.testkit.EmbeddedTopology;
 import dev.domicile.testkit.Topology;
 import dev.domicile.testkit.TopologyExtension;
+import dev.domicile.testkit.MutableClock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

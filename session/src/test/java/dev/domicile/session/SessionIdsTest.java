@@ -3,6 +3,7 @@ package dev.domicile.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.domicile.testkit.MutableClock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.domicile.testkit.EmbeddedTopology;
 import dev.domicile.testkit.Topology;
 import dev.domicile.testkit.TopologyExtension;
+import dev.domicile.testkit.MutableClock;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.domicile.testkit.EmbeddedTopology;
 import dev.domicile.testkit.TopologyExtension;
+import dev.domicile.testkit.MutableClock;
 import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;

@@ -1,4 +1,4 @@
-package dev.domicile.session;
+package dev.domicile.testkit;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,20 +6,23 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that tests move by hand. Thread-safe. */
-final class MutableClock extends Clock {
+/** A UTC clock that tests move by hand, for code that takes an injected {@link Clock}. Thread-safe. */
+public final class MutableClock extends Clock {
 
     private volatile Instant now;
 
-    MutableClock(Instant start) {
+    /** A clock standing at {@code start}. */
+    public MutableClock(Instant start) {
         this.now = start;
     }
 
-    static MutableClock ofNow() {
+    /** A clock standing at the current time. */
+    public static MutableClock ofNow() {
         return new MutableClock(Instant.now());
     }
 
-    void advance(Duration duration) {
+    /** Moves the clock forward (or back, with a negative duration). */
+    public synchronized void advance(Duration duration) {
         now = now.plus(duration);
     }
 
@@ -33,6 +36,7 @@ final class MutableClock extends Clock {
         return ZoneOffset.UTC;
     }
 
+    /** @throws UnsupportedOperationException always: a MutableClock has one zone, UTC */
     @Override
     public Clock withZone(ZoneId zone) {
         throw new UnsupportedOperationException("a MutableClock has one zone, UTC");
