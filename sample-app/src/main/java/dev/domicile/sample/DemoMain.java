@@ -1,23 +1,31 @@
 package dev.domicile.sample;
 
+import dev.domicile.sample.load.LoadGenerator;
+import dev.domicile.sample.load.LoadReport;
+import dev.domicile.sample.load.RoutingSummary;
 import dev.domicile.testkit.EmbeddedTopology;
 import dev.domicile.testkit.Endpoint;
 import dev.domicile.testkit.Lsn;
 import dev.domicile.testkit.Topology;
 import java.io.PrintStream;
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * The multi-region demo on embedded defaults: starts three regions (each with a PostgreSQL primary of its home
- * partition, a local replica and replicas of the other regions' partitions, and a Redis) and one ZooKeeper, prints
- * what runs where, shows a write in every region arriving at each of its replicas, and runs until interrupted.
+ * partition, a local replica and replicas of the other regions' partitions, and a Redis) and one ZooKeeper, shows a
+ * write in every region arriving at each of its replicas, starts the notes service in every region, prints its URLs,
+ * optionally runs the load generator ({@code --load}), and runs until interrupted (or, with {@code --exit}, stops).
  *
- * <p>Run it with {@code ./mvnw -Pdemo -pl sample-app -am -DskipTests verify}; stop it with Ctrl-C, which stops
- * every server and deletes their data.
+ * <p>Run it with {@code ./mvnw -Pdemo -pl sample-app -am -DskipTests verify}; stop it with Ctrl-C, which stops the
+ * services and every server and deletes their data. Flags: {@link DemoOptions#USAGE}.
  */
 public final class DemoMain {
 
@@ -27,21 +35,61 @@ public final class DemoMain {
     }
 
     public static void main(String[] args) throws InterruptedException, SQLException {
+        DemoOptions options = DemoOptions.parse(Arrays.asList(args));
         PrintStream out = System.out;
-        long t0 = System.nanoTime();
-        Topology topology = start();
-        out.printf("%nDomicile demo: %d regions started in %d ms%n%n", REGIONS.size(),
-                (System.nanoTime() - t0) / 1_000_000);
-        out.println(topology.describe());
-        showReplication(topology, out);
+        if (options.help()) {
+            out.print(DemoOptions.USAGE);
+            return;
+        }
+        DemoResources resources = new DemoResources();
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("domicile-demo-shutdown").unstarted(() -> {
-            topology.close();
-            out.println("Domicile demo stopped; every server was shut down.");
+        Thread hook = Thread.ofPlatform().name("domicile-demo-shutdown").unstarted(() -> {
+            resources.close();
+            out.println("Domicile demo stopped; every service and server was shut down.");
             stopped.countDown();
-        }));
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        long t0 = System.nanoTime();
+        try {
+            Topology topology = resources.topology(start());
+            out.printf("%nDomicile demo: %d regions started in %d ms%n%n", REGIONS.size(), millisSince(t0));
+            out.println(topology.describe());
+            showReplication(topology, out);
+            long t1 = System.nanoTime();
+            Regions regions = resources.regions(Regions.start(topology, Duration.ofSeconds(60)));
+            out.printf("Notes service started in %d regions in %d ms (%d ms since launch)%n", REGIONS.size(),
+                    millisSince(t1), millisSince(t0));
+            printUrls(regions.urls(), out);
+            if (options.load()) {
+                runLoad(regions, options, out);
+            }
+        } catch (RuntimeException | Error | InterruptedException | SQLException e) {
+            stopNow(hook, resources);
+            throw e;
+        }
+        if (options.exit()) {
+            stopNow(hook, resources);
+            out.println("Domicile demo stopped (--exit); every service and server was shut down.");
+            return;
+        }
         out.println("Running. Press Ctrl-C to stop.");
         stopped.await();
+    }
+
+    /**
+     * Runs the load generator and prints its figures and the routers' decisions.
+     *
+     * @throws IllegalStateException with {@code --exit}, if a request failed or a read missed the reader's writes
+     */
+    private static void runLoad(Regions regions, DemoOptions options, PrintStream out) throws InterruptedException {
+        out.println("Running the load generator...");
+        LoadReport report = LoadGenerator.run(regions.urls(), options.loadConfig());
+        out.println(report.format());
+        out.println(RoutingSummary.of(regions.urls(), Duration.ofSeconds(5)));
+        if (options.exit() && (report.violations() > 0 || report.errors() > 0)) {
+            throw new IllegalStateException("the load run had " + report.violations()
+                    + " read-your-writes violations and " + report.errors() + " errors");
+        }
     }
 
     /** The demo's topology: every region holds a replica of every partition. */
@@ -77,5 +125,34 @@ public final class DemoMain {
             }
         }
         out.println();
+    }
+
+    private static void printUrls(Map<String, URI> urls, PrintStream out) {
+        out.println();
+        for (String region : REGIONS) {
+            URI url = urls.get(region);
+            out.printf("  %-9s %s   status page %s/status   users %s*%n", region, url, url,
+                    Homes.prefix(region));
+        }
+        URI eu = urls.get(REGIONS.get(0));
+        URI us = urls.get(REGIONS.get(1));
+        out.printf("%nTry it (a us-east user writing in eu-west, then reading in us-east with the returned tokens):%n"
+                + "  curl -i -X POST -H 'X-Domicile-User: us-alice' -H 'Content-Type: text/plain' -d hello %s/notes%n"
+                + "  curl -i -H 'X-Domicile-User: us-alice' -H 'X-Domicile-Tokens: <from the answer>' %s/notes%n%n",
+                eu, us);
+    }
+
+    /** Closes {@code resources} on this thread, and the hook will not run (unless the JVM is already exiting). */
+    private static void stopNow(Thread hook, DemoResources resources) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException exiting) {
+            // Ctrl-C came first: the hook is closing the resources too, and closing twice is harmless
+        }
+        resources.close();
+    }
+
+    private static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
     }
 }
