@@ -164,8 +164,7 @@ final class Binder {
             Connection connection = borrow(replica, attempts);
             if (connection != null) {
                 Reason reason = replica.site().equals(local) ? Reason.LOCAL_REPLICA : Reason.HOME_SITE_REPLICA;
-                Duration lag = monitor.state(replica.name()).staleness(monitor.state(endpoints.primary().name()),
-                        System.nanoTime(), clockMicros);
+                Duration lag = lag(monitor.state(replica.name()), monitor.state(endpoints.primary().name()));
                 return bound(connection, replica, context, Intent.READ, consistency, reason, lag,
                         token == 0 ? TokenOutcome.NOT_APPLICABLE : TokenOutcome.MET, Duration.ZERO);
             }
@@ -216,10 +215,20 @@ final class Binder {
         if (connection == null) {
             return null;
         }
-        Duration lag = monitor.state(replica.name()).staleness(monitor.state(endpoints.primary().name()),
-                System.nanoTime(), clockMicros);
+        Duration lag = lag(monitor.state(replica.name()), monitor.state(endpoints.primary().name()));
         return bound(connection, replica, context, Intent.READ, consistency, Reason.DEGRADED_REPLICA, lag,
                 token != 0 ? TokenOutcome.UNMET : TokenOutcome.NOT_APPLICABLE, waited);
+    }
+
+    /**
+     * The lag a decision reports: zero when the replica had replayed everything the primary had written at their
+     * last probes (the common case, at no cost), else its estimated staleness now.
+     */
+    private Duration lag(EndpointState replica, EndpointState primary) {
+        if (primary != null && primary.health() == EndpointState.Health.UP && replica.reached(primary.lsn())) {
+            return Duration.ZERO;
+        }
+        return replica.staleness(primary, System.nanoTime(), clockMicros);
     }
 
     /**

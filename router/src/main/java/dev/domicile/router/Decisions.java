@@ -40,6 +40,9 @@ final class Decisions {
     void publish(RoutingDecision decision) {
         byReason.get(decision.reason()).increment();
         byToken.get(decision.token()).increment();
+        if (listeners.isEmpty()) {
+            return;
+        }
         for (RoutingListener listener : listeners) {
             try {
                 listener.onDecision(decision);

@@ -15,7 +15,8 @@ import java.time.Duration;
  * @param intent      read or write
  * @param consistency the consistency applied to a read
  * @param reason      the rule that chose the endpoint
- * @param replicaLag  for a replica, its estimated staleness when chosen; {@link Duration#ZERO} for a primary
+ * @param replicaLag  for a replica, zero if it had replayed all the primary had written at their last probes, else
+ *                    its estimated staleness when chosen; {@link Duration#ZERO} for a primary
  * @param token       what became of the caller's causal token
  * @param waited      how long the read waited for a replica to reach the token
  */
