@@ -4,19 +4,36 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
-/** Free loopback ports. A port is free when asked; a server should bind it soon after. */
+/**
+ * Free loopback ports for the topology's servers. A port is free when handed out; its server binds it a moment
+ * later. Ports come from below the kernel's ephemeral range when possible, so that the client side of the many
+ * connections a test opens (which the kernel numbers from that range) cannot take a port between the two moments.
+ */
 final class Ports {
+
+    /** Ports handed out by this JVM; never handed out twice, so two servers of one run cannot collide. */
+    private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
+    private static final int LOWEST = 20_000;
+    private static final int EPHEMERAL_LOW = ephemeralLow();
 
     private Ports() {
     }
 
-    /** Ports handed out by this JVM; never handed out twice, so two servers of one run cannot collide. */
-    private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
-
     static int free() {
+        if (EPHEMERAL_LOW - LOWEST >= 1_000) {
+            for (int attempt = 0; attempt < 100; attempt++) {
+                int port = ThreadLocalRandom.current().nextInt(LOWEST, EPHEMERAL_LOW);
+                if (!GIVEN.contains(port) && bindable(port) && GIVEN.add(port)) {
+                    return port;
+                }
+            }
+        }
         while (true) {
             try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 int port = socket.getLocalPort();
@@ -26,6 +43,24 @@ final class Ports {
             } catch (IOException e) {
                 throw new UncheckedIOException("no free loopback port", e);
             }
+        }
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return socket.isBound();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The low end of Linux's ephemeral port range, or {@link #LOWEST} (no preferred range) where unknown. */
+    private static int ephemeralLow() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            return Integer.parseInt(range.split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return LOWEST;
         }
     }
 }
