@@ -37,12 +37,13 @@ final class ZkShards {
             if (!seen.add(key)) {
                 throw new InvalidPartitionMapException(source + ": lists a user key twice");
             }
-            hash(key, source, (routing, check) -> {
-                if (Assignments.shardOf(routing, shardCount) != shard) {
+            hash(key, source, (routing, check, context) -> {
+                int stringHash = key.hashCode();
+                if (Assignments.shardOf(stringHash, shardCount) != shard) {
                     throw new InvalidPartitionMapException(source + ": holds a user key that belongs in shard "
-                            + Assignments.shardOf(routing, shardCount));
+                            + Assignments.shardOf(stringHash, shardCount));
                 }
-                builder.add(routing, check, index);
+                builder.add(stringHash, routing, check, index);
                 return 0;
             });
         });
@@ -58,7 +59,7 @@ final class ZkShards {
 
     private static void hash(String key, String source, KeyHash.Sink sink) {
         try {
-            KeyHash.hash(key, sink);
+            KeyHash.hash(key, sink, 0);
         } catch (InvalidUserKeyException e) {
             throw new InvalidPartitionMapException(source + ": " + e.getMessage(), e);
         }
