@@ -17,10 +17,11 @@ import java.util.Objects;
  * with an epoch older than the partition's current one, so a writer that lost authority is stopped by the database
  * itself even if it never learns it lost.
  *
- * <p>The SQL lives in {@code fence-v1.sql} (install, idempotent, versioned in {@code domicile.schema_version}) and
- * {@code fence-uninstall.sql} (rollback) beside this class. A writer stamps its session with
- * {@link #stampSql(long)} (once per connection and epoch, not per transaction); a statement-level trigger on every
- * fenced table compares it with the fence row. Concurrent writers take a shared advisory lock and never block each
+ * <p>The SQL lives in {@code fence-v1.sql} and {@code fence-v2.sql} (install steps applied in order from the
+ * version recorded in {@code domicile.schema_version}, each idempotent) and {@code fence-uninstall.sql} (rollback)
+ * beside this class. A writer stamps its session with {@link #stampSql(long)} (once per connection and epoch, not
+ * per transaction); a statement-level trigger on every fenced table compares it with the epoch in force, kept in
+ * the sequence {@code domicile.fence_epoch} (read without a query) and copied to the row of {@code domicile.fence}. Concurrent writers take a shared advisory lock and never block each
  * other; {@link #bump} takes it exclusively, so it waits for every transaction that already wrote, and then no
  * transaction of an older epoch can write again.
  *
@@ -29,7 +30,7 @@ import java.util.Objects;
 public final class Fence {
 
     /** The schema version {@link #install} brings a database to. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     /** SQLSTATE of a write refused for its stale or missing epoch. */
     public static final String STALE_EPOCH = "DM001";
@@ -50,7 +51,10 @@ public final class Fence {
         if (initialEpoch < 0) {
             throw new IllegalArgumentException("initialEpoch must be >= 0, was " + initialEpoch);
         }
-        runScript(connection, "fence-v1.sql");
+        int installed = installedVersion(connection);
+        for (int version = installed + 1; version <= VERSION; version++) {
+            runScript(connection, "fence-v" + version + ".sql");
+        }
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO domicile.fence (partition, epoch) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
             insert.setString(1, partition);
@@ -58,7 +62,7 @@ public final class Fence {
             insert.executeUpdate();
         }
         try (Statement s = connection.createStatement();
-             ResultSet rs = s.executeQuery("SELECT partition, epoch FROM domicile.fence")) {
+             ResultSet rs = s.executeQuery("SELECT partition, domicile.sync_epoch() FROM domicile.fence")) {
             rs.next();
             if (!rs.getString(1).equals(partition)) {
                 throw new SQLException("this database is fenced for partition " + rs.getString(1) + ", not "
@@ -104,11 +108,16 @@ public final class Fence {
     /** The epoch the fence is at. */
     public static long epoch(Connection connection) throws SQLException {
         try (Statement s = connection.createStatement();
-             ResultSet rs = s.executeQuery("SELECT epoch FROM domicile.fence")) {
-            if (!rs.next()) {
-                throw new SQLException("the fence has no epoch; install it first", "DM002");
+             ResultSet rs = s.executeQuery(
+                     "SELECT pg_sequence_last_value('domicile.fence_epoch'::regclass) WHERE EXISTS"
+                             + " (SELECT 1 FROM domicile.fence)")) {
+            if (rs.next()) {
+                long epoch = rs.getLong(1);
+                if (!rs.wasNull()) {
+                    return epoch;
+                }
             }
-            return rs.getLong(1);
+            throw new SQLException("the fence has no epoch; install it first", "DM002");
         }
     }
 

@@ -156,6 +156,63 @@ class FenceTest {
         assertThat(count("body = 'after the bump'")).isZero();
     }
 
+    /**
+     * The other order: a bump holds the fence's lock (its transaction still open) when an old-epoch writer arrives.
+     * The writer waits for the bump, and must then see the raised epoch and be refused (the bump's epoch is in force
+     * before its lock is released).
+     */
+    @Test
+    void aWriterArrivingDuringABumpWaitsAndIsRefused() throws Exception {
+        try (Connection old = writer(1); Connection admin = connect()) {
+            admin.setAutoCommit(false);
+            try (Statement s = admin.createStatement(); ResultSet rs = s.executeQuery("SELECT domicile.bump_epoch(2)")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(2);
+            }
+            CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
+                try {
+                    execute(old, "INSERT INTO notes (body) VALUES ('during the bump')");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> !write.isDone());
+            admin.commit();
+            assertThatThrownBy(() -> write.get(30, TimeUnit.SECONDS))
+                    .hasRootCauseInstanceOf(SQLException.class).hasMessageContaining("older than the fence");
+        }
+        assertThat(count("body = 'during the bump'")).isZero();
+        try (Connection admin = connect()) {
+            assertThat(Fence.epoch(admin)).isEqualTo(2);
+        }
+    }
+
+    /** A database fenced by version 1 (epoch only in the row) keeps its epoch when brought to the current version. */
+    @Test
+    void upgradingAVersionOneFenceKeepsItsEpoch() throws Exception {
+        try (Connection c = connect()) {
+            Fence.uninstall(c);
+            try (java.io.InputStream in = Fence.class.getResourceAsStream("fence-v1.sql")) {
+                execute(c, new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+            execute(c, "INSERT INTO domicile.fence (partition, epoch) VALUES ('eu-west', 7)");
+            Fence.fenceTable(c, "notes");
+            assertThat(Fence.installedVersion(c)).isEqualTo(1);
+
+            assertThat(Fence.install(c, "eu-west", 1)).isEqualTo(7);
+            assertThat(Fence.installedVersion(c)).isEqualTo(Fence.VERSION);
+            assertThat(Fence.epoch(c)).isEqualTo(7);
+        }
+        try (Connection stale = writer(6)) {
+            assertThatThrownBy(() -> execute(stale, "INSERT INTO notes (body) VALUES ('stale')"))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("(epoch 7)");
+        }
+        try (Connection current = writer(7)) {
+            execute(current, "INSERT INTO notes (body) VALUES ('current')");
+        }
+        assertThat(count("true")).isEqualTo(1);
+    }
+
     @Test
     void aStalledWriterOfTheOldEpochIsEndedAndNeverCommits() throws Exception {
         try (Connection stalled = writer(1); Connection admin = connect()) {
