@@ -10,8 +10,11 @@
 -- for people reading it, a copy of the epoch.
 
 CREATE SEQUENCE IF NOT EXISTS domicile.fence_epoch MINVALUE 0 NO CYCLE;
+-- Every writer's trigger reads the epoch (and, to explain a refusal, the partition); only the fence's owner changes
+-- them: the functions that do are not for PUBLIC (setval needs UPDATE on the sequence anyway).
 GRANT USAGE ON SCHEMA domicile TO PUBLIC;
 GRANT SELECT ON SEQUENCE domicile.fence_epoch TO PUBLIC;
+GRANT SELECT ON domicile.fence TO PUBLIC;
 
 -- Brings the sequence up to the fence row (a version-1 fence, or a row inserted since); never lowers it.
 CREATE OR REPLACE FUNCTION domicile.sync_epoch() RETURNS bigint
@@ -83,6 +86,9 @@ BEGIN
     RETURN new_epoch;
 END
 $fn$;
+
+REVOKE EXECUTE ON FUNCTION domicile.bump_epoch(bigint), domicile.sync_epoch(), domicile.fence_table(regclass),
+    domicile.unfence_table(regclass) FROM PUBLIC;
 
 SELECT domicile.sync_epoch();
 
