@@ -33,8 +33,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *       assignments, no rules), keys in cache as for a request being served. Target: ≤ 50 ns, 0 B/op.</li>
  *   <li>{@code homeOfAssignedKey} / {@code baselineHashMapGetMillion}: 1,000,000 explicit assignments, looked up in
  *       random order (both structures miss the cache). The baseline is handed the very String instances it stored,
- *       so its hash code is cached and its equality check is a reference comparison; {@code homeOf} must read the
- *       (cold) key's bytes to hash them. Target: ratio ≤ 1.0.</li>
+ *       so its hash code is cached and its equality check is a reference comparison; {@code homeOf} must also read
+ *       the (cold) key's bytes to validate and hash them. Target: ratio ≤ 1.0.</li>
+ *   <li>{@code homeOfAssignedEqualKey} / {@code baselineHashMapGetMillionEqualKey}: the same keys, but as distinct
+ *       String objects equal to the stored ones, made once before the run (as a request carries its own copy of a
+ *       key; no allocation measured): the baseline must compare the keys' contents.</li>
  *   <li>{@code homeOfAssignedFreshKey} / {@code baselineHashMapGetMillionFreshKey}: the same, but each lookup builds
  *       its key as a request would (a new String, hot in cache), so the baseline hashes it and compares content.
  *       Both pay the same allocation for the key.</li>
@@ -60,6 +63,7 @@ public class PartitionMapBenchmark {
     private PartitionMap assignedMap;
     private Map<String, String> millionBaseline;
     private String[] millionKeys;
+    private String[] millionCopies;
     private int millionIndex;
 
     private PartitionMap numberedMap;
@@ -98,6 +102,10 @@ public class PartitionMapBenchmark {
                 threePartitions.partitions(), List.of(), assignments));
         Collections.shuffle(keys, random);
         millionKeys = keys.toArray(new String[0]);
+        millionCopies = new String[USERS];
+        for (int i = 0; i < USERS; i++) {
+            millionCopies[i] = new String(millionKeys[i].toCharArray());
+        }
 
         Map<String, PartitionId> numbered = new HashMap<>(USERS * 2);
         numberedBaseline = new HashMap<>();
@@ -134,6 +142,16 @@ public class PartitionMapBenchmark {
     @Benchmark
     public String baselineHashMapGetMillion() {
         return millionBaseline.get(millionKeys[nextMillion()]);
+    }
+
+    @Benchmark
+    public Home homeOfAssignedEqualKey() {
+        return assignedMap.homeOf(millionCopies[nextMillion()]);
+    }
+
+    @Benchmark
+    public String baselineHashMapGetMillionEqualKey() {
+        return millionBaseline.get(millionCopies[nextMillion()]);
     }
 
     @Benchmark
