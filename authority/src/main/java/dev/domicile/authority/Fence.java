@@ -148,11 +148,15 @@ public final class Fence {
                 }
                 s.execute("ROLLBACK TO SAVEPOINT bump");
             }
-            // Writers of the old epoch outstayed the wait: end them, then take the lock without a timeout.
+            // Writers of the old epoch outstayed the wait: end them, then take the lock without a timeout. Only
+            // holders of the shared lock whose transaction began before this bump are ended (they wrote before it);
+            // writers waiting for the lock, or that began since, are not: they read the new epoch once it is in force.
             s.execute("SET LOCAL lock_timeout = 0");
-            s.executeQuery("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
-                    + " AND objid = " + (ADVISORY_KEY & 0xFFFF_FFFFL) + " AND classid = " + (ADVISORY_KEY >>> 32)
-                    + " AND pid <> pg_backend_pid()").close();
+            s.executeQuery("SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_stat_activity a"
+                    + " ON a.pid = l.pid WHERE l.locktype = 'advisory'"
+                    + " AND l.objid = " + (ADVISORY_KEY & 0xFFFF_FFFFL) + " AND l.classid = " + (ADVISORY_KEY >>> 32)
+                    + " AND l.granted AND l.mode = 'ShareLock' AND a.xact_start < now()"
+                    + " AND l.pid <> pg_backend_pid()").close();
             long result = bumpOnce(connection, epoch);
             connection.commit();
             return result;

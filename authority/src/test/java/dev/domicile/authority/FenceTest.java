@@ -223,4 +223,50 @@ class FenceTest {
         }
         assertThat(count("body = 'stalled'")).as("commits with a stale epoch").isZero();
     }
+
+
+    /**
+     * A bump that has to end a stalled writer of the old epoch: a writer of the new epoch queued behind the bump is not
+     * ended with it, and writes once the bump is in force.
+     */
+    @Test
+    void aBumpEndsOnlyHoldersNotWritersWaitingBehindIt() throws Exception {
+        // Own threads: the common pool may have a single thread on a small machine, and both tasks block.
+        try (Connection stalled = writer(1); Connection admin = connect(); Connection next = writer(2);
+             java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            stalled.setAutoCommit(false);
+            execute(stalled, "INSERT INTO notes (body) VALUES ('stalled')");
+            CompletableFuture<Long> bump = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Fence.bump(admin, 2, Duration.ofSeconds(3));
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, threads);
+            await().atMost(Duration.ofSeconds(10)).until(() -> waitingFor("ExclusiveLock") == 1);
+            CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
+                try {
+                    execute(next, "INSERT INTO notes (body) VALUES ('new epoch')");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, threads);
+            await().atMost(Duration.ofSeconds(10)).until(() -> waitingFor("ShareLock") == 1);
+            assertThat(bump.get(30, TimeUnit.SECONDS)).isEqualTo(2);
+            write.get(30, TimeUnit.SECONDS);
+            assertThatThrownBy(stalled::commit).isInstanceOf(SQLException.class);
+        }
+        assertThat(count("body = 'new epoch'")).isEqualTo(1);
+        assertThat(count("body = 'stalled'")).isZero();
+    }
+
+    /** Sessions waiting (not yet granted) for the fence's advisory lock in {@code mode}. */
+    private static long waitingFor(String mode) throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                     + " AND mode = '" + mode + "' AND objid = " + (Fence.ADVISORY_KEY & 0xFFFF_FFFFL))) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
 }
