@@ -45,6 +45,8 @@ final class Binder {
     private final java.util.function.LongSupplier clockMicros;
     private final WriteAdmission admission;
     private final EpochStamps stamps = new EpochStamps();
+    /** {@link Dialect#COCKROACHDB}'s rules, which replace these; null for PostgreSQL. */
+    private final GatewayBinder gateways;
 
     /** @param admission decides whether writes may go out and with which epoch; null when authority is off */
     Binder(RouterConfig config, EndpointMonitor monitor, Pools pools, Decisions decisions, WriteAdmission admission) {
@@ -54,6 +56,8 @@ final class Binder {
         this.pools = pools;
         this.decisions = decisions;
         this.clockMicros = monitor::nowEpochMicros;
+        this.gateways = config.dialect() == Dialect.COCKROACHDB ? new GatewayBinder(config, monitor, pools, decisions)
+                : null;
         Map<PartitionId, List<EndpointConfig>> replicas = new HashMap<>();
         Map<PartitionId, EndpointConfig> primaries = new HashMap<>();
         for (EndpointConfig e : config.endpoints()) {
@@ -73,6 +77,9 @@ final class Binder {
      * @param consistency overrides the context's consistency when not null
      */
     Bound bind(RoutingContext context, Intent intent, Consistency consistency) throws SQLException {
+        if (gateways != null) {
+            return gateways.bind(context, intent, consistency);
+        }
         if (context == null) {
             PartitionId fallback = config.defaultPartition().orElseThrow(() -> new SQLException(
                     "no routing context is bound to this thread: wrap the work in router.forUser(key).run(...) or"
@@ -104,6 +111,9 @@ final class Binder {
      */
     EndpointConfig route(dev.domicile.partition.Home home, SiteId local, Intent intent, Consistency consistency,
                          long token) {
+        if (gateways != null) {
+            return gateways.route(home);
+        }
         PartitionEndpoints endpoints = partitions.get(home.partitionId());
         if (endpoints == null) {
             throw new IllegalArgumentException("partition " + home.partitionId() + " has no endpoints");
@@ -392,6 +402,14 @@ final class Binder {
     /** Whether writes are admitted by authority and stamped with its epoch. */
     boolean fenced() {
         return admission != null;
+    }
+
+    /**
+     * Whether committed writes advance the context's causal token (PostgreSQL). With CockroachDB a present-time read
+     * sees every committed write from any gateway, so there is no token to keep.
+     */
+    boolean tracksTokens() {
+        return gateways == null;
     }
 
     private Bound primary(PartitionEndpoints endpoints, RoutingContext context, Intent intent,

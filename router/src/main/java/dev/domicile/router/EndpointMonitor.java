@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * its own connection (never a pooled one, so a full pool cannot blind the monitor), every {@code probeInterval}
  * while it is up and with exponential backoff up to {@code maxDownBackoff} while it is down.
  *
- * <p>Reading a state is one map lookup of an immutable record. Thread-safe; {@link #close()} stops every probe.
+ * <p>PostgreSQL endpoints are probed for recovery, WAL position and replay time; CockroachDB gateways by
+ * {@link GatewayProbe}. Reading a state is one map lookup of an immutable record. Thread-safe; {@link #close()}
+ * stops every probe.
  */
 final class EndpointMonitor implements AutoCloseable {
 
@@ -36,11 +38,13 @@ final class EndpointMonitor implements AutoCloseable {
     private final Map<String, EndpointState> states = new ConcurrentHashMap<>();
     private final Map<String, Thread> probes = new LinkedHashMap<>();
     private final CountDownLatch firstRound;
+    private final GatewayProbe gateways;
     private volatile boolean closed;
 
     EndpointMonitor(RouterConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
+        this.gateways = config.dialect() == Dialect.COCKROACHDB ? new GatewayProbe(CockroachRegions.of(config)) : null;
         this.firstRound = new CountDownLatch(config.endpoints().size());
         config.endpoints().forEach(e -> states.put(e.name(), EndpointState.unknown(e)));
     }
@@ -60,6 +64,11 @@ final class EndpointMonitor implements AutoCloseable {
 
     EndpointState state(String endpoint) {
         return states.get(endpoint);
+    }
+
+    /** {@link Dialect#COCKROACHDB}: how stale a follower read on {@code gateway} is, in nanoseconds; -1 if unknown. */
+    long followerStalenessNanos(String gateway) {
+        return gateways == null ? -1 : gateways.followerStalenessNanos(gateway);
     }
 
     List<EndpointState> states() {
@@ -83,7 +92,7 @@ final class EndpointMonitor implements AutoCloseable {
                 if (connection == null) {
                     connection = open(endpoint);
                 }
-                next = probe(endpoint, connection);
+                next = gateways != null ? gateways.probe(endpoint, connection) : probe(endpoint, connection);
             } catch (SQLException | RuntimeException e) {
                 closeQuietly(connection);
                 connection = null;

@@ -213,7 +213,7 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
     }
 
     private void recordToken(Connection physical) throws SQLException {
-        if (context == null) {
+        if (context == null || !binder.tracksTokens()) {
             return;
         }
         binder.routerStatement();

@@ -7,7 +7,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One HikariCP pool per endpoint, created on first use and named {@code domicile-<site>-<partition>-<role>-<name>}.
+ * One HikariCP pool per endpoint, created on first use and named {@code domicile-<site>-<partition>-<role>-<name>}
+ * ({@code domicile-<site>-gateway-<name>-<variant>} for the session variants of a CockroachDB gateway).
  * Pools start even when their server is down ({@code initializationFailTimeout = -1}), so a router can open while
  * a site is unreachable.
  */
@@ -30,13 +31,35 @@ final class Pools implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("the RoutingDataSource is closed");
             }
-            return pools.computeIfAbsent(endpoint.name(), n -> create(endpoint));
+            return pools.computeIfAbsent(endpoint.name(), n -> create(endpoint, poolName(endpoint), null));
         }
     }
 
-    private HikariDataSource create(EndpointConfig endpoint) {
+    /**
+     * A further pool of {@code endpoint}, keyed and named with {@code variant}, whose connections run
+     * {@code initSql} once when opened (a session setting every borrower of that pool shares), e.g. a CockroachDB
+     * gateway's follower-read sessions.
+     */
+    HikariDataSource pool(EndpointConfig endpoint, String variant, String initSql) {
+        String key = endpoint.name() + "/" + variant;
+        HikariDataSource pool = pools.get(key);
+        if (pool != null) {
+            return pool;
+        }
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("the RoutingDataSource is closed");
+            }
+            return pools.computeIfAbsent(key, k -> create(endpoint, poolName(endpoint) + "-" + variant, initSql));
+        }
+    }
+
+    private HikariDataSource create(EndpointConfig endpoint, String name, String initSql) {
         HikariConfig hikari = new HikariConfig();
-        hikari.setPoolName(poolName(endpoint));
+        hikari.setPoolName(name);
+        if (initSql != null) {
+            hikari.setConnectionInitSql(initSql);
+        }
         hikari.setJdbcUrl(endpoint.jdbcUrl());
         hikari.setUsername(endpoint.username());
         hikari.setPassword(endpoint.password());
@@ -51,7 +74,8 @@ final class Pools implements AutoCloseable {
     }
 
     static String poolName(EndpointConfig endpoint) {
-        return "domicile-" + endpoint.site().value() + "-" + endpoint.partition().value() + "-"
+        return "domicile-" + endpoint.site().value() + "-"
+                + (endpoint.partition() == null ? "" : endpoint.partition().value() + "-")
                 + endpoint.role().name().toLowerCase(java.util.Locale.ROOT) + "-" + endpoint.name();
     }
 

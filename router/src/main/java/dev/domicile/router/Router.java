@@ -65,6 +65,7 @@ public final class Router {
         private Intent intent;
         private Consistency consistency = defaultConsistency;
         private CausalTokens tokens = CausalTokens.NONE;
+        private Retry retry;
 
         private Request(String userKey) {
             this.userKey = userKey;
@@ -93,20 +94,47 @@ public final class Router {
             return this;
         }
 
+        /**
+         * Opts in to re-running the whole work of {@link #call}/{@link #run}, in the same context, up to
+         * {@code maxRetries} more times when it fails with a serialization failure (SQLState 40001, CockroachDB's
+         * retryable errors, PostgreSQL's SERIALIZABLE conflicts). The work must own its transactions: it opens,
+         * commits and closes its connections, so that a failed attempt left nothing open. See {@link Retry}.
+         *
+         * @throws IllegalArgumentException unless {@code maxRetries} is in 0..100
+         */
+        public Request retryingSerializationFailures(int maxRetries) {
+            return retrying(Retry.serializationFailures(maxRetries));
+        }
+
+        /**
+         * Opts in to re-running the work under {@code policy}, with its own backoff; see
+         * {@link #retryingSerializationFailures}.
+         */
+        public Request retrying(Retry policy) {
+            this.retry = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
         /** Resolves the home and makes the context. */
         public RoutingContext context() {
             Home home = attributes.isEmpty() ? maps.get().homeOf(userKey) : maps.get().homeOf(userKey, attributes);
             return new RoutingContext(userKey, home, localSite, intent, consistency, tokens);
         }
 
-        /** Runs {@code work} with this context bound. */
+        /** Runs {@code work} with this context bound (again after serialization failures, if opted in). */
         public <T> T call(Callable<T> work) throws Exception {
-            return Routing.call(context(), work);
+            RoutingContext context = context();
+            return retry == null ? Routing.call(context, work) : retry.call(() -> Routing.call(context, work));
         }
 
-        /** Runs {@code work} with this context bound. */
+        /** Runs {@code work} with this context bound (again after serialization failures, if opted in). */
         public void run(Runnable work) {
-            Routing.run(context(), work);
+            RoutingContext context = context();
+            if (retry == null) {
+                Routing.run(context, work);
+            } else {
+                retry.run(() -> Routing.run(context, work));
+            }
         }
     }
 }

@@ -4,8 +4,10 @@ import dev.domicile.partition.PartitionId;
 import dev.domicile.partition.SiteId;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -26,15 +28,22 @@ import java.util.Set;
  * @param degradedReadStaleness when present, degraded mode: if the home primary is unavailable, reads that no replica
  *                            serves at their consistency level go to a replica at most this stale (and say so);
  *                            empty means such reads fail with {@link HomeUnavailableException}
+ * @param dialect             the database engine: PostgreSQL with replicas (primaries and replicas), or CockroachDB
+ *                            (gateways only)
+ * @param regions             {@link Dialect#COCKROACHDB} only: the CockroachDB region of each site whose region is not
+ *                            named like the site (see {@link CockroachRegions})
  */
 public record RouterConfig(SiteId localSite, List<EndpointConfig> endpoints, Duration readYourWritesWait,
                            boolean fallbackToPrimary, Duration probeInterval, Duration probeTimeout,
                            Duration maxDownBackoff, Optional<PartitionId> defaultPartition, int maxPoolSize,
-                           Duration connectionTimeout, Optional<Duration> degradedReadStaleness) {
+                           Duration connectionTimeout, Optional<Duration> degradedReadStaleness, Dialect dialect,
+                           Map<SiteId, String> regions) {
 
     public RouterConfig {
         Objects.requireNonNull(localSite, "localSite");
+        Objects.requireNonNull(dialect, "dialect");
         endpoints = List.copyOf(endpoints);
+        regions = Map.copyOf(regions);
         Objects.requireNonNull(defaultPartition, "defaultPartition");
         Objects.requireNonNull(degradedReadStaleness, "degradedReadStaleness");
         degradedReadStaleness.ifPresent(d -> positive("degradedReadStaleness", d, false));
@@ -52,12 +61,29 @@ public record RouterConfig(SiteId localSite, List<EndpointConfig> endpoints, Dur
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("endpoints: at least one endpoint is needed");
         }
+        if (dialect == Dialect.COCKROACHDB) {
+            CockroachRegions.validate(endpoints, regions, degradedReadStaleness);
+        } else {
+            validatePostgres(endpoints, defaultPartition, regions, dialect);
+        }
+    }
+
+    private static void validatePostgres(List<EndpointConfig> endpoints, Optional<PartitionId> defaultPartition,
+                                         Map<SiteId, String> regions, Dialect dialect) {
+        if (!regions.isEmpty()) {
+            throw new IllegalArgumentException("regions " + regions + ": CockroachDB regions apply to dialect"
+                    + " COCKROACHDB only, the dialect is " + dialect);
+        }
         Set<String> names = new HashSet<>();
         Set<PartitionId> withPrimary = new HashSet<>();
         Set<PartitionId> partitions = new HashSet<>();
         for (EndpointConfig endpoint : endpoints) {
             if (!names.add(endpoint.name())) {
                 throw new IllegalArgumentException("endpoints: duplicate endpoint name '" + endpoint.name() + "'");
+            }
+            if (endpoint.role() == Role.GATEWAY) {
+                throw new IllegalArgumentException("endpoint " + endpoint.name() + ": role GATEWAY needs dialect"
+                        + " COCKROACHDB, the dialect is " + dialect);
             }
             partitions.add(endpoint.partition());
             if (endpoint.role() == Role.PRIMARY && !withPrimary.add(endpoint.partition())) {
@@ -100,6 +126,8 @@ public record RouterConfig(SiteId localSite, List<EndpointConfig> endpoints, Dur
         private int maxPoolSize = 10;
         private Duration connectionTimeout = Duration.ofSeconds(5);
         private Duration degradedReadStaleness;
+        private Dialect dialect = Dialect.POSTGRESQL;
+        private final Map<SiteId, String> regions = new HashMap<>();
 
         private Builder() {
         }
@@ -174,6 +202,24 @@ public record RouterConfig(SiteId localSite, List<EndpointConfig> endpoints, Dur
             return this;
         }
 
+        /**
+         * Default {@link Dialect#POSTGRESQL}. With {@link Dialect#COCKROACHDB} every endpoint must be a
+         * {@linkplain EndpointConfig#gateway gateway}.
+         */
+        public Builder dialect(Dialect dialect) {
+            this.dialect = Objects.requireNonNull(dialect, "dialect");
+            return this;
+        }
+
+        /**
+         * {@link Dialect#COCKROACHDB} only. Default: a site's region is named like the site. Names the CockroachDB
+         * region (the {@code --locality=region=...} of its nodes, and a {@code crdb_region} value) of {@code site}.
+         */
+        public Builder region(SiteId site, String region) {
+            regions.put(Objects.requireNonNull(site, "site"), region);
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the key, the value and the rule it breaks */
         public RouterConfig build() {
             if (localSite == null) {
@@ -181,7 +227,7 @@ public record RouterConfig(SiteId localSite, List<EndpointConfig> endpoints, Dur
             }
             return new RouterConfig(localSite, endpoints, readYourWritesWait, fallbackToPrimary, probeInterval,
                     probeTimeout, maxDownBackoff, Optional.ofNullable(defaultPartition), maxPoolSize,
-                    connectionTimeout, Optional.ofNullable(degradedReadStaleness));
+                    connectionTimeout, Optional.ofNullable(degradedReadStaleness), dialect, regions);
         }
     }
 }

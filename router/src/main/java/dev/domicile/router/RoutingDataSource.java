@@ -96,6 +96,10 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
 
     private static RoutingDataSource open(RouterConfig config, Supplier<PartitionMap> maps,
                                           Consistency defaultConsistency, Clock clock, WriteAdmission admission) {
+        if (admission != null && config.dialect() == Dialect.COCKROACHDB) {
+            throw new IllegalArgumentException("write admission fences PostgreSQL primaries; dialect COCKROACHDB has"
+                    + " none (the cluster orders every write itself by consensus): open it without an admission");
+        }
         RoutingDataSource dataSource = new RoutingDataSource(Objects.requireNonNull(config, "config"),
                 Objects.requireNonNull(maps, "maps"), Objects.requireNonNull(defaultConsistency, "consistency"),
                 Objects.requireNonNull(clock, "clock"), admission);
@@ -113,6 +117,19 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
 
     public RouterConfig config() {
         return config;
+    }
+
+    /**
+     * {@link Dialect#COCKROACHDB}: how partitions map to {@code crdb_region} values.
+     *
+     * @throws IllegalStateException with dialect POSTGRESQL
+     */
+    public CockroachRegions regions() {
+        if (config.dialect() != Dialect.COCKROACHDB) {
+            throw new IllegalStateException("regions apply to dialect COCKROACHDB, this data source's is "
+                    + config.dialect());
+        }
+        return CockroachRegions.of(config);
     }
 
     /**

@@ -16,7 +16,9 @@ import java.time.Duration;
  * @param consistency the consistency applied to a read
  * @param reason      the rule that chose the endpoint
  * @param replicaLag  for a replica, zero if it had replayed all the primary had written at their last probes, else
- *                    its estimated staleness when chosen; {@link Duration#ZERO} for a primary
+ *                    its estimated staleness when chosen; for a CockroachDB {@code FOLLOWER_READ}, the staleness of
+ *                    {@code follower_read_timestamp()} on the gateway; {@link Duration#ZERO} for a primary or a
+ *                    present-time gateway read
  * @param token       what became of the caller's causal token
  * @param waited      how long the read waited for a replica to reach the token
  */
@@ -47,7 +49,17 @@ public record RoutingDecision(PartitionId partition, long mapVersion, long epoch
          * Degraded mode: the home primary was unavailable and no replica met the consistency level, so a replica
          * within {@link RouterConfig#degradedReadStaleness()} served the read.
          */
-        DEGRADED_REPLICA
+        DEGRADED_REPLICA,
+        /**
+         * {@link Dialect#COCKROACHDB}: a write, or a read at the present time (STRONG, READ_YOUR_WRITES, or a bound
+         * tighter than follower reads allow), on a gateway: the local site's first, else the home site's, else any.
+         */
+        GATEWAY,
+        /**
+         * {@link Dialect#COCKROACHDB}: a BOUNDED_STALENESS or ANY read in a follower-read session on a gateway (local
+         * first); {@code replicaLag} is the staleness of {@code follower_read_timestamp()} there.
+         */
+        FOLLOWER_READ
     }
 
     /** What became of the caller's read-your-writes token. */

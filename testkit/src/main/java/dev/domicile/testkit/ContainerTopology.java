@@ -16,8 +16,8 @@ import org.testcontainers.containers.PostgreSQLContainer;
 
 /**
  * A topology whose databases run in Testcontainers containers, one per site: PostgreSQL (primaries only) or
- * single-node CockroachDB. Redis and ZooKeeper run as in {@link EmbeddedTopology}. Needs a Docker engine; see
- * {@link #dockerAvailable()}.
+ * single-node CockroachDB whose locality region is the site's name. Redis and ZooKeeper run as in
+ * {@link EmbeddedTopology}. Needs a Docker engine; see {@link #dockerAvailable()}.
  *
  * <p>Stopping, killing and restarting a database, replicas and replay control are not offered: containers get new
  * ports on restart, and streaming replicas are what the embedded provider is for. Those operations throw
@@ -58,7 +58,7 @@ final class ContainerTopology extends AbstractTopology {
         ContainerTopology topology = null;
         try (ExecutorService pool = Executors.newFixedThreadPool(3,
                 Thread.ofPlatform().name("domicile-containers-start-", 1).factory())) {
-            spec.sites().forEach(site -> containers.add(container(spec.provider())));
+            spec.sites().forEach(site -> containers.add(container(spec.provider(), site.name())));
             List<Future<?>> started = containers.stream().<Future<?>>map(c -> pool.submit(c::start)).toList();
             for (Future<?> future : started) {
                 future.get();
@@ -91,9 +91,11 @@ final class ContainerTopology extends AbstractTopology {
         }
     }
 
-    private static GenericContainer<?> container(TopologyProvider provider) {
+    private static GenericContainer<?> container(TopologyProvider provider, String site) {
         if (provider == TopologyProvider.COCKROACHDB_CONTAINERS) {
-            return new CockroachContainer(COCKROACH_IMAGE);
+            // The node's locality names its site as its region, so gateway_region() and crdb_region match the site.
+            return new CockroachContainer(COCKROACH_IMAGE)
+                    .withCommand("start-single-node --insecure --locality=region=" + site);
         }
         return new PostgreSQLContainer<>(POSTGRES_IMAGE)
                 .withDatabaseName("postgres")
