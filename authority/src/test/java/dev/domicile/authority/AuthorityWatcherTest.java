@@ -126,7 +126,9 @@ class AuthorityWatcherTest {
     @Test
     void aLeaseLeftByOurExpiredSessionIsNotOurs() throws Exception {
         world.admin().initialize(P, EU_SITE);
-        ZkWorld.Router eu1 = world.router(ZkWorld.EU, "eu-1");
+        // A long session, so that the server keeps the old session's node well past the reconnection even when a
+        // loaded machine makes the reconnection slow.
+        ZkWorld.Router eu1 = world.router(ZkWorld.EU, "eu-1", java.time.Clock.systemUTC(), Duration.ofSeconds(15));
         await().atMost(WAIT).until(() -> eu1.lease().held().contains(P));
         ZkWorld.Router eu2 = world.router(ZkWorld.EU, "eu-2");
         await().atMost(WAIT).until(() -> eu2.live() && eu2.watcher().snapshot().leases().containsKey(P));
@@ -145,7 +147,7 @@ class AuthorityWatcherTest {
         // Its data still names eu-west/eu-1, but it is not eu-1's any more.
         AtomicInteger checks = new AtomicInteger();
         AtomicInteger believed = new AtomicInteger();
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
+        await().atMost(WAIT.plusSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() -> {
             Stat stat = raw.checkExists().forPath(leasePath);
             if (stat == null || stat.getEphemeralOwner() != oldSession) {
                 return true;
@@ -161,7 +163,8 @@ class AuthorityWatcherTest {
         assertThat(checks.get()).as("the old session's node outlived the reconnection").isPositive();
         assertThat(believed.get()).as("times eu-1 believed the old session's node was its lease").isZero();
         System.out.println("the old session's lease node was refused " + checks + " times before it expired");
-        await().atMost(WAIT).until(() -> eu1.lease().held().contains(P) ^ eu2.lease().held().contains(P));
+        await().atMost(WAIT.plusSeconds(15)).until(() -> eu1.lease().held().contains(P)
+                ^ eu2.lease().held().contains(P));
         assertThat(eu1.lease().holds(P) ^ eu2.lease().holds(P)).as("exactly one router holds it").isTrue();
         assertThat(raw.checkExists().forPath(leasePath).getEphemeralOwner()).isNotEqualTo(oldSession);
     }

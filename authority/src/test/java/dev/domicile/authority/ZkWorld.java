@@ -43,9 +43,13 @@ final class ZkWorld implements AutoCloseable {
     }
 
     AuthorityConfig config(String site, String routerId) {
+        return config(site, routerId, SESSION);
+    }
+
+    AuthorityConfig config(String site, String routerId, Duration session) {
         return AuthorityConfig.builder().rootPath(root).localSite(site).routerId(routerId).sites(EU, US)
                 .failoverOrder(EU, EU, US).failoverOrder(US, US, EU)
-                .sessionTimeout(SESSION).connectionTimeout(Duration.ofSeconds(2)).safetyMargin(MARGIN).build();
+                .sessionTimeout(session).connectionTimeout(Duration.ofSeconds(2)).safetyMargin(MARGIN).build();
     }
 
     /** A started, connected client with the routers' credentials; {@code viaSite} routes it through that link. */
@@ -100,8 +104,16 @@ final class ZkWorld implements AutoCloseable {
 
     /** A router whose watcher reads time from {@code clock}. */
     Router router(String site, String routerId, java.time.Clock clock) {
-        CuratorFramework client = client(site + "/" + routerId, site);
-        AuthorityWatcher watcher = AuthorityWatcher.start(client, config(site, routerId), clock);
+        return router(site, routerId, clock, SESSION);
+    }
+
+    /** A router with its own ZooKeeper session timeout. */
+    Router router(String site, String routerId, java.time.Clock clock, Duration session) {
+        AuthorityConfig config = config(site, routerId, session);
+        String connect = topology.zooKeeperConnectString(site);
+        CuratorFramework client = client(site + "/" + routerId,
+                config.curatorBuilder(connect).authorization("digest", CREDENTIALS));
+        AuthorityWatcher watcher = AuthorityWatcher.start(client, config, clock);
         resources.push(watcher);
         WriteAdmission admission = WriteAdmission.start(watcher);
         resources.push(admission);
