@@ -14,6 +14,7 @@ import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
+import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +24,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The Domicile beans: the validated {@link DomicileConfig}, the {@link PartitionMapStore} and the
- * {@link RoutingDataSource}, which is also the application's {@link javax.sql.DataSource}. All are created when the
+ * The Domicile beans: the validated {@link DomicileConfig}, the {@link PartitionMapStore}, the
+ * {@link DomicileAuthority} when ZooKeeper is configured, and the {@link RoutingDataSource}, which is also the
+ * application's {@link javax.sql.DataSource}. All are created when the
  * context starts ({@link Context}), so a bad configuration stops start-up; the store and the data source are closed
  * when the context stops.
  */
@@ -69,8 +71,9 @@ final class DomicileFactory {
      */
     @Context
     ForwardingConfig forwardingConfig(ForwardingProperties forwarding,
-                                      @Value("${domicile.edge-only:false}") boolean edgeOnly, DomicileConfig config) {
-        return ForwardingValidation.validate(forwarding, edgeOnly, config);
+                                      @Value("${domicile.edge-only:false}") boolean edgeOnly, DomicileConfig config,
+                                      ZooKeeperProperties zooKeeper) {
+        return ForwardingValidation.validate(forwarding, edgeOnly, config, zooKeeper.connectString() != null);
     }
 
     /** The clients that forward requests to home sites; none unless the policy is FORWARD. Closed on shutdown. */
@@ -93,13 +96,44 @@ final class DomicileFactory {
         return RegionalSessionStore.start(SessionConfigs.of(session, config));
     }
 
-    /** The routing data source, probed once before start-up goes on; closed (pools, monitor) on shutdown. */
+    /**
+     * The authority configuration ({@code domicile.zookeeper.*}), checked at start-up; present only when
+     * {@code domicile.zookeeper.connect-string} is set.
+     *
+     * @throws DomicileConfigurationException if a ZooKeeper rule is broken
+     */
+    @Context
+    @Requires(property = "domicile.zookeeper.connect-string")
+    AuthoritySettings authoritySettings(ZooKeeperProperties zooKeeper, DomicileConfig config) {
+        return AuthorityValidation.validate(zooKeeper, config).orElseThrow();
+    }
+
+    /**
+     * The Curator client, authority watcher, write admission and site lease, when
+     * {@code domicile.zookeeper.connect-string} is set; closed after the data source on shutdown.
+     */
+    @Context
+    @Requires(property = "domicile.zookeeper.connect-string")
+    @Bean(preDestroy = "close")
+    DomicileAuthority domicileAuthority(AuthoritySettings settings, DomicileConfig config) {
+        return DomicileAuthority.start(settings, config);
+    }
+
+    /**
+     * The routing data source, probed once before start-up goes on; its writes are admitted and fenced by the
+     * authority when there is one. Closed (pools, monitor) on shutdown.
+     */
     @Context
     @Singleton
     @Bean(preDestroy = "close")
-    RoutingDataSource routingDataSource(DomicileConfig config, PartitionMapStore store) {
+    RoutingDataSource routingDataSource(DomicileConfig config, PartitionMapStore store,
+                                        @Nullable DomicileAuthority authority) {
+        if (authority == null) {
+            return RoutingDataSource.create(config.router(), store::current, config.defaultConsistency(),
+                    Clock.systemUTC());
+        }
         return RoutingDataSource.create(config.router(), store::current, config.defaultConsistency(),
-                Clock.systemUTC());
+                Clock.systemUTC(), authority.admission());
     }
 
     private static void checkCovered(PartitionMap map, DomicileConfig config, Path file) {

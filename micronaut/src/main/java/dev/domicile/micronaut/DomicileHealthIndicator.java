@@ -5,6 +5,7 @@ import dev.domicile.partition.PartitionMap;
 import dev.domicile.partition.SiteId;
 import dev.domicile.router.EndpointState;
 import dev.domicile.router.RoutingDataSource;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.async.publisher.Publishers;
 import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.HealthIndicator;
@@ -16,13 +17,16 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.reactivestreams.Publisher;
 
 /**
  * Reports what this site can serve, for load balancers and DNS health checks: per partition whether its primary is
  * usable and how many replicas in this site are up and fresh, from the routing monitor's last probes (no database
- * round trip per check). DOWN when the primary of a partition homed in this site is not usable (this site cannot take
- * its own users' writes); UP otherwise. Named {@code domicile} in {@code /health}.
+ * round trip per check); with authority, also whether this site's ZooKeeper view is live and which partitions it may
+ * write. DOWN when the primary of a partition this site owns (with authority: the authority's owner; without: the home
+ * site) is not usable, or, with authority, when the site has lost ZooKeeper (it may write nothing); UP otherwise.
+ * Named {@code domicile} in {@code /health}.
  */
 @Singleton
 final class DomicileHealthIndicator implements HealthIndicator {
@@ -32,9 +36,12 @@ final class DomicileHealthIndicator implements HealthIndicator {
     private final RoutingDataSource dataSource;
     private final Duration maxReplicaLag;
     private final Clock clock;
+    private final Optional<DomicileAuthority> authority;
 
-    DomicileHealthIndicator(RoutingDataSource dataSource, HealthProperties properties) {
+    DomicileHealthIndicator(RoutingDataSource dataSource, HealthProperties properties,
+                            @Nullable DomicileAuthority authority) {
         this.dataSource = dataSource;
+        this.authority = Optional.ofNullable(authority);
         this.maxReplicaLag = properties.maxReplicaLag();
         this.clock = Clock.systemUTC();
     }
@@ -54,11 +61,20 @@ final class DomicileHealthIndicator implements HealthIndicator {
         for (Partition partition : map.partitions()) {
             PartitionService service = PartitionService.of(partition, localSite, states, nowMicros, maxReplicaLag);
             partitions.put(service.partition(), service);
-            down |= partition.home().equals(localSite) && !service.primaryUsable();
+            SiteId owner = authority.flatMap(a -> a.owner(partition.id())).orElse(partition.home());
+            down |= owner.equals(localSite) && !service.primaryUsable();
         }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("localSite", localSite.value());
         details.put("mapVersion", map.version());
+        if (authority.isPresent()) {
+            AuthorityView view = AuthorityView.of(authority.get(), map);
+            details.put("zooKeeper", Map.of("live", view.live(), "state", view.state()));
+            Map<String, Boolean> writable = new LinkedHashMap<>();
+            view.partitions().forEach(p -> writable.put(p.partition(), p.writable()));
+            details.put("writable", writable);
+            down |= !view.live();
+        }
         details.put("partitions", partitions);
         return HealthResult.builder(NAME, down ? HealthStatus.DOWN : HealthStatus.UP).details(details).build();
     }

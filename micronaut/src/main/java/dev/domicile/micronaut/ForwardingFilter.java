@@ -1,13 +1,16 @@
 package dev.domicile.micronaut;
 
+import dev.domicile.partition.Home;
 import dev.domicile.partition.InvalidUserKeyException;
 import dev.domicile.partition.SiteId;
 import dev.domicile.router.Intent;
 import dev.domicile.router.Router;
 import dev.domicile.router.RoutingDataSource;
 import io.micronaut.core.annotation.AnnotationMetadata;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.async.publisher.Publishers;
 import io.micronaut.core.order.Ordered;
+import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -20,6 +23,7 @@ import io.micronaut.web.router.RouteAttributes;
 import io.micronaut.web.router.RouteMatch;
 import jakarta.inject.Inject;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.reactivestreams.Publisher;
@@ -30,14 +34,14 @@ import org.reactivestreams.Publisher;
  *
  * <p>A request carrying {@value DomicileHeaders#FORWARDED} is admitted only if its MAC verifies under
  * {@code domicile.forwarding.secret} for this method, path and query, its hop count is 1, it names this site as home
- * and the request's user key, and its deadline has not passed; else it is answered {@code 403} ({@code 504} for a
- * passed deadline) and never reaches a controller. An admitted request runs here whatever the policy, so a request is
+ * and the request's user key, its deadline has not passed and its nonce was not admitted before ({@link ReplayGuard});
+ * else it is answered {@code 403} ({@code 504} for a passed deadline) and never reaches a controller. An admitted request runs here whatever the policy, so a request is
  * forwarded at most once.
  *
- * <p>Any other request with a user key "must run at home" if this site is edge-only, or if the policy is not LOCAL,
- * its intent is WRITE ({@link RouteDeclarations#intent}) and the user's home site (from the partition map; the epoch
- * signed is 0 until the authority exists) is not this site. Such a request is forwarded, redirected or rejected per
- * {@link ForwardingPolicy}. Everything else, and requests without or with an invalid user key (answered by
+ * <p>Any other request with a user key runs where {@link Placements} places it: here, or at another site (the
+ * partition's owner with authority, the user's home site without), where it is forwarded (signed with the epoch known
+ * here), redirected or rejected per {@link ForwardingPolicy}; or, when no site can be confirmed to write the
+ * partition, nowhere ({@code 503} with {@code Retry-After}). Everything else, and requests without or with an invalid user key (answered by
  * {@link DomicileFilter}), management endpoints and unmatched routes, go on unchanged.
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
@@ -46,27 +50,33 @@ final class ForwardingFilter implements Ordered {
     /** Request attribute set when the request was forwarded out; its response already says where it was served. */
     static final String FORWARDED_OUT = "dev.domicile.forwarded-out";
 
-    private static final long EPOCH_UNTIL_AUTHORITY = 0;
-
     private final ForwardingConfig config;
     private final Router router;
     private final UserKeyResolver users;
     private final HomeProxy proxy;
+    private final Placements placements;
+    private final List<DomicileEvents> events;
     private final Clock clock;
     private final SiteId localSite;
+    private final ReplayGuard replays;
 
     @Inject
-    ForwardingFilter(ForwardingConfig config, RoutingDataSource dataSource, UserKeyResolver users, HomeProxy proxy) {
-        this(config, dataSource.router(), users, proxy, Clock.systemUTC());
+    ForwardingFilter(ForwardingConfig config, RoutingDataSource dataSource, UserKeyResolver users, HomeProxy proxy,
+                     @Nullable DomicileAuthority authority, List<DomicileEvents> events) {
+        this(config, dataSource.router(), users, proxy, Optional.ofNullable(authority), events, Clock.systemUTC());
     }
 
-    ForwardingFilter(ForwardingConfig config, Router router, UserKeyResolver users, HomeProxy proxy, Clock clock) {
+    ForwardingFilter(ForwardingConfig config, Router router, UserKeyResolver users, HomeProxy proxy,
+                     Optional<DomicileAuthority> authority, List<DomicileEvents> events, Clock clock) {
         this.config = config;
         this.router = router;
         this.users = users;
         this.proxy = proxy;
+        this.events = List.copyOf(events);
         this.clock = clock;
+        this.replays = new ReplayGuard(clock);
         this.localSite = router.localSite();
+        this.placements = new Placements(config, localSite, authority);
     }
 
     /** Before {@link DomicileFilter} (order 0), so it never binds a context for a request that leaves. */
@@ -93,45 +103,68 @@ final class ForwardingFilter implements Ordered {
         if (user.isEmpty()) {
             return chain.proceed();
         }
-        SiteId home;
+        Home home;
         try {
-            home = router.forUser(user.get()).context().home().site();
+            home = router.forUser(user.get()).context().home();
         } catch (InvalidUserKeyException e) {
             return chain.proceed();
         }
         boolean write = RouteDeclarations.intent(request.getMethod(), metadata) == Intent.WRITE;
-        boolean mustRunAtHome = config.edgeOnly()
-                || (config.policy() != ForwardingPolicy.LOCAL && write && !home.equals(localSite));
-        if (!mustRunAtHome) {
-            return chain.proceed();
-        }
-        return switch (config.policy()) {
-            case FORWARD -> forwardTo(request, user.get(), home, target);
-            case REDIRECT -> Publishers.just(answered(redirect(home, target), home));
-            case REJECT -> Publishers.just(answered(HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
-                    .header("Retry-After", Long.toString(config.retryAfter().toSeconds()))
-                    .body(Map.of("message", "this site does not run writes for users homed at " + home.value()
-                            + " (domicile.forwarding.policy is REJECT)")), home));
-            case LOCAL -> chain.proceed(); // only reached at an edge-only site, which validation refuses
+        Placement placement = placements.place(home, write);
+        return switch (placement.kind()) {
+            case HERE -> chain.proceed();
+            case UNAVAILABLE -> {
+                events.forEach(e -> e.onUnavailable(placement));
+                yield Publishers.just(answered(unavailable(placement), placement.site()));
+            }
+            case AT_SITE -> {
+                events.forEach(e -> e.onSentAway(placement, config.policy()));
+                yield switch (config.policy()) {
+                    case FORWARD -> forwardTo(request, user.get(), placement, target);
+                    case REDIRECT -> Publishers.just(answered(redirect(placement.site(), target), placement.site()));
+                    case REJECT -> Publishers.just(answered(HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
+                            .header(HttpHeaders.RETRY_AFTER, Long.toString(config.retryAfter().toSeconds()))
+                            .body(Map.of("message", "this site does not run writes for users homed at "
+                                    + placement.site().value() + " (domicile.forwarding.policy is REJECT)")),
+                            placement.site()));
+                    case LOCAL -> chain.proceed(); // only reached at an edge-only site, which validation refuses
+                };
+            }
         };
     }
 
-    private Publisher<HttpResponse<?>> forwardTo(HttpRequest<?> request, String user, SiteId home, String target) {
+    private Publisher<HttpResponse<?>> forwardTo(HttpRequest<?> request, String user, Placement placement,
+                                                 String target) {
         ForwardingSignature signature = config.signature().orElseThrow();
-        ForwardedHeader signed = signature.sign(request.getMethodName(), target, user, home.value(),
-                EPOCH_UNTIL_AUTHORITY, clock.millis() + config.timeout().toMillis(), 1);
-        request.setAttribute(FORWARDED_OUT, home.value());
+        SiteId site = placement.site();
+        ForwardedHeader signed = signature.sign(request.getMethodName(), target, user, site.value(),
+                placement.epoch(), clock.millis() + config.timeout().toMillis(), 1);
+        request.setAttribute(FORWARDED_OUT, site.value());
         return Publishers.fromCompletableFuture(() ->
-                proxy.forward(request, home, config.baseUrls().get(home), target, signed));
+                proxy.forward(request, site, config.baseUrls().get(site), target, signed));
     }
 
-    private MutableHttpResponse<?> redirect(SiteId home, String target) {
-        String base = config.baseUrls().get(home).toString();
+    private MutableHttpResponse<?> redirect(SiteId site, String target) {
+        java.net.URI baseUrl = config.baseUrls().get(site);
+        if (baseUrl == null) {
+            return HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
+                    .header(HttpHeaders.RETRY_AFTER, Long.toString(config.retryAfter().toSeconds()))
+                    .body(Map.of("message", "the request must run at " + site.value()
+                            + ", which has no domicile.sites." + site.value() + ".base-url"));
+        }
+        String base = baseUrl.toString();
         String location = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + target;
         return HttpResponse.<Object>status(HttpStatus.valueOf(config.redirectStatus()))
                 .header("Location", location)
-                .body(Map.of("message", "run this request at the user's home site " + home.value(), "location",
+                .body(Map.of("message", "run this request at the user's home site " + site.value(), "location",
                         location));
+    }
+
+    private static MutableHttpResponse<?> unavailable(Placement placement) {
+        return HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(RefusalResponses.seconds(placement.retryAfter())))
+                .body(Map.of("message", "no site can be confirmed to write partition " + placement.partition().value()
+                        + " now; retry later"));
     }
 
     private MutableHttpResponse<?> answered(MutableHttpResponse<?> response, SiteId home) {
@@ -166,6 +199,9 @@ final class ForwardingFilter implements Ordered {
         }
         if (clock.millis() > header.deadlineMillis()) {
             return refuse(HttpStatus.GATEWAY_TIMEOUT, "the forwarded request's deadline has passed");
+        }
+        if (!replays.firstUse(header.nonce(), header.deadlineMillis())) {
+            return refuse(HttpStatus.FORBIDDEN, "a replay of a forwarded request already admitted");
         }
         return Optional.empty();
     }

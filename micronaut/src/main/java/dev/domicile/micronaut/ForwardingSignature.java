@@ -4,13 +4,15 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.concurrent.ThreadLocalRandom;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Signs and verifies forwarded requests with HMAC-SHA256 under the deployment's secret
  * ({@code domicile.forwarding.secret}). The MAC covers the HTTP method, the path with its query, and every field of
- * the {@link ForwardedHeader} but the MAC itself, each length-prefixed so that no two inputs share an encoding.
+ * the {@link ForwardedHeader} (the nonce included) but the MAC itself, each length-prefixed so that no two inputs share an encoding.
  * Verification compares in constant time. Immutable and thread-safe (a {@link Mac} is made per call).
  */
 final class ForwardingSignature {
@@ -19,6 +21,7 @@ final class ForwardingSignature {
     static final int MIN_SECRET_BYTES = 32;
 
     private static final String ALGORITHM = "HmacSHA256";
+    private static final Base64.Encoder NONCE = Base64.getUrlEncoder().withoutPadding();
 
     private final SecretKeySpec key;
 
@@ -34,26 +37,37 @@ final class ForwardingSignature {
         this.key = new SecretKeySpec(bytes, ALGORITHM);
     }
 
-    /** The header for a request {@code method target} (target: path and query) forwarded with these fields. */
+    /**
+     * The header for a request {@code method target} (target: path and query) forwarded with these fields and a fresh
+     * nonce (128 bits from {@link ThreadLocalRandom}: it must be unique, not secret; the MAC covers it).
+     */
     ForwardedHeader sign(String method, String target, String user, String home, long epoch, long deadlineMillis,
                          int hop) {
-        return new ForwardedHeader(user, home, epoch, deadlineMillis, hop,
-                mac(method, target, user, home, epoch, deadlineMillis, hop));
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        byte[] nonce = ByteBuffer.allocate(16).putLong(random.nextLong()).putLong(random.nextLong()).array();
+        return sign(method, target, user, home, epoch, deadlineMillis, hop, NONCE.encodeToString(nonce));
+    }
+
+    /** As {@link #sign(String, String, String, String, long, long, int)} with a given nonce. */
+    ForwardedHeader sign(String method, String target, String user, String home, long epoch, long deadlineMillis,
+                         int hop, String nonce) {
+        return new ForwardedHeader(user, home, epoch, deadlineMillis, hop, nonce,
+                mac(method, target, user, home, epoch, deadlineMillis, hop, nonce));
     }
 
     /** Whether {@code header}'s MAC is the one this secret gives for it and the request {@code method target}. */
     boolean verify(String method, String target, ForwardedHeader header) {
         byte[] expected = mac(method, target, header.user(), header.home(), header.epoch(), header.deadlineMillis(),
-                header.hop());
+                header.hop(), header.nonce());
         return MessageDigest.isEqual(expected, header.mac());
     }
 
     private byte[] mac(String method, String target, String user, String home, long epoch, long deadlineMillis,
-                       int hop) {
+                       int hop, String nonce) {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
             mac.init(key);
-            for (String field : new String[] {method, target, user, home}) {
+            for (String field : new String[] {method, target, user, home, nonce}) {
                 byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
                 mac.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
                 mac.update(bytes);

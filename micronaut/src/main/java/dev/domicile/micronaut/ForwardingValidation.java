@@ -5,7 +5,9 @@ import dev.domicile.partition.SiteId;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,7 +20,12 @@ final class ForwardingValidation {
     private ForwardingValidation() {
     }
 
-    static ForwardingConfig validate(ForwardingProperties properties, boolean edgeOnly, DomicileConfig config) {
+    /**
+     * @param authority whether write authority is on ({@code domicile.zookeeper.connect-string} set): then a request
+     *                  may also be sent to a partition's failover sites, which need a {@code base-url} too
+     */
+    static ForwardingConfig validate(ForwardingProperties properties, boolean edgeOnly, DomicileConfig config,
+                                     boolean authority) {
         ForwardingPolicy policy = properties.policy();
         Optional<ForwardingSignature> signature = signature(properties.secret(), policy);
         if (properties.redirectStatus() != 307 && properties.redirectStatus() != 421) {
@@ -39,7 +46,7 @@ final class ForwardingValidation {
         Map<SiteId, URI> baseUrls = new LinkedHashMap<>();
         config.sites().forEach(site -> site.baseUrl().ifPresent(url -> baseUrls.put(site.id(), url)));
         if (policy == ForwardingPolicy.FORWARD || policy == ForwardingPolicy.REDIRECT) {
-            checkHomesReachable(policy, config, baseUrls);
+            checkHomesReachable(policy, config, baseUrls, authority);
         }
         return new ForwardingConfig(policy, edgeOnly, signature, properties.redirectStatus(),
                 properties.retryAfter(), properties.timeout(), baseUrls);
@@ -77,24 +84,35 @@ final class ForwardingValidation {
     }
 
     private static void checkHomesReachable(ForwardingPolicy policy, DomicileConfig config,
-                                            Map<SiteId, URI> baseUrls) {
+                                            Map<SiteId, URI> baseUrls, boolean authority) {
         for (Partition partition : config.mapDefinition().partitions()) {
-            SiteId home = partition.home();
-            if (home.equals(config.localSite())) {
-                continue;
+            List<SiteId> targets = new ArrayList<>();
+            targets.add(partition.home());
+            if (authority) {
+                targets.addAll(partition.failover());
             }
-            String key = "domicile.sites." + home.value() + ".base-url";
-            URI url = baseUrls.get(home);
-            if (url == null) {
-                throw new DomicileConfigurationException(key, null, "required when domicile.forwarding.policy is "
-                        + policy + ": site " + home.value() + " is home to partition " + partition.id().value());
+            for (SiteId target : targets) {
+                if (!target.equals(config.localSite())) {
+                    checkReachable(policy, baseUrls, partition, target);
+                }
             }
-            String path = url.getRawPath();
-            if (policy == ForwardingPolicy.FORWARD && (url.getRawQuery() != null
-                    || (path != null && !path.isEmpty() && !path.equals("/")))) {
-                throw new DomicileConfigurationException(key, url, "must have no path or query when "
-                        + "domicile.forwarding.policy is FORWARD (the signed path is the one the home site receives)");
-            }
+        }
+    }
+
+    private static void checkReachable(ForwardingPolicy policy, Map<SiteId, URI> baseUrls, Partition partition,
+                                       SiteId site) {
+        String key = "domicile.sites." + site.value() + ".base-url";
+        URI url = baseUrls.get(site);
+        if (url == null) {
+            throw new DomicileConfigurationException(key, null, "required when domicile.forwarding.policy is "
+                    + policy + ": site " + site.value() + (site.equals(partition.home()) ? " is home to"
+                    : " may take over (failover, with domicile.zookeeper)") + " partition " + partition.id().value());
+        }
+        String path = url.getRawPath();
+        if (policy == ForwardingPolicy.FORWARD && (url.getRawQuery() != null
+                || (path != null && !path.isEmpty() && !path.equals("/")))) {
+            throw new DomicileConfigurationException(key, url, "must have no path or query when "
+                    + "domicile.forwarding.policy is FORWARD (the signed path is the one the home site receives)");
         }
     }
 }

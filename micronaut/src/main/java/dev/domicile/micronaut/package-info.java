@@ -14,5 +14,13 @@
  * {@link dev.domicile.micronaut.MissingUserKey}, {@link dev.domicile.micronaut.ForwardingPolicy} and
  * {@link dev.domicile.micronaut.DomicileConfigurationException} is
  * package-private.
+ *
+ * <p>Every bean of this package requires {@code domicile.enabled} not to be {@code false}: set it to switch Domicile
+ * off entirely (no configuration is read, no filter runs), e.g. in a test or a benchmark baseline.
  */
+@Configuration
+@Requires(property = "domicile.enabled", notEquals = "false")
 package dev.domicile.micronaut;
+
+import io.micronaut.context.annotation.Configuration;
+import io.micronaut.context.annotation.Requires;

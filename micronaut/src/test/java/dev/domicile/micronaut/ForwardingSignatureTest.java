@@ -26,30 +26,41 @@ class ForwardingSignatureTest {
         assertThat(signature.verify("PUT", "/notes/x", h)).isFalse();
         assertThat(signature.verify("POST", "/notes/x?", h)).isFalse();
         assertThat(signature.verify("POST", "/notes/x",
-                new ForwardedHeader("alicf", h.home(), h.epoch(), h.deadlineMillis(), h.hop(), mac))).isFalse();
+                new ForwardedHeader("alicf", h.home(), h.epoch(), h.deadlineMillis(), h.hop(), h.nonce(), mac))).isFalse();
         assertThat(signature.verify("POST", "/notes/x",
-                new ForwardedHeader(h.user(), "us-east", h.epoch(), h.deadlineMillis(), h.hop(), mac))).isFalse();
+                new ForwardedHeader(h.user(), "us-east", h.epoch(), h.deadlineMillis(), h.hop(), h.nonce(), mac))).isFalse();
         assertThat(signature.verify("POST", "/notes/x",
-                new ForwardedHeader(h.user(), h.home(), 1, h.deadlineMillis(), h.hop(), mac))).isFalse();
+                new ForwardedHeader(h.user(), h.home(), 1, h.deadlineMillis(), h.hop(), h.nonce(), mac))).isFalse();
         assertThat(signature.verify("POST", "/notes/x",
-                new ForwardedHeader(h.user(), h.home(), h.epoch(), 1235, h.hop(), mac))).isFalse();
+                new ForwardedHeader(h.user(), h.home(), h.epoch(), 1235, h.hop(), h.nonce(), mac))).isFalse();
         assertThat(signature.verify("POST", "/notes/x",
-                new ForwardedHeader(h.user(), h.home(), h.epoch(), h.deadlineMillis(), 2, mac))).isFalse();
+                new ForwardedHeader(h.user(), h.home(), h.epoch(), h.deadlineMillis(), 2, h.nonce(), mac))).isFalse();
+        assertThat(signature.verify("POST", "/notes/x", new ForwardedHeader(h.user(), h.home(), h.epoch(),
+                h.deadlineMillis(), h.hop(), h.nonce() + "x", mac))).isFalse();
         assertThat(new ForwardingSignature("x".repeat(32)).verify("POST", "/notes/x", h)).isFalse();
         assertThat(signature.verify("POST", "/notes/x", h)).isTrue();
     }
 
     @Test
+    void everySignedHeaderHasItsOwnNonce() {
+        java.util.Set<String> nonces = new java.util.HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            nonces.add(signature.sign("POST", "/a", "alice", "eu-west", 0, 1, 1).nonce());
+        }
+        assertThat(nonces).hasSize(1000).allMatch(n -> n.length() == 22);
+    }
+
+    @Test
     void fieldsAreLengthPrefixedSoBoundariesCannotShift() {
         ForwardedHeader h = signature.sign("POST", "/a", "bc", "eu-west", 0, 1, 1);
-        assertThat(signature.verify("POST", "/ab", new ForwardedHeader("c", "eu-west", 0, 1, 1, h.mac()))).isFalse();
+        assertThat(signature.verify("POST", "/ab", new ForwardedHeader("c", "eu-west", 0, 1, 1, h.nonce(), h.mac()))).isFalse();
     }
 
     @Test
     void malformedHeadersAndShortSecretsAreRefused() {
         assertThatThrownBy(() -> ForwardedHeader.parse("hop=1")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("exactly the fields");
-        assertThatThrownBy(() -> ForwardedHeader.parse("hop=x;home=a;epoch=0;deadline=1;user=YQ;mac=YQ"))
+        assertThatThrownBy(() -> ForwardedHeader.parse("hop=x;home=a;epoch=0;deadline=1;nonce=n;user=YQ;mac=YQ"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("malformed field");
         assertThatThrownBy(() -> ForwardedHeader.parse("garbage")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new ForwardingSignature("x".repeat(31)))

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.TestInstance;
  * Forwarding between two real Micronaut servers on a real two-site topology: {@code home} serves eu-west,
  * {@code visited} serves us-east, both with the FORWARD policy. A write for an eu-west user sent to us-east is
  * forwarded and runs on the eu-west primary; forged, tampered, looping or late forwarded requests are refused before
- * any controller runs; the REDIRECT and REJECT policies answer instead; an edge-only site forwards every request.
+ * any controller runs, and so is a replay of an admitted one; the REDIRECT and REJECT policies answer instead; an
+ * edge-only site forwards every request.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ForwardingTest {
@@ -122,10 +123,14 @@ class ForwardingTest {
                 System.currentTimeMillis() - 1, 1).encode(), 504);
         assertThat(notesOf(user)).as("no refused request ran").isZero();
 
+        String signed = signature.sign("POST", path, user, "eu-west", 0, deadline, 1).encode();
         HttpResponse<String> valid = send(home, "POST", path, Map.of(DomicileHeaders.USER, user,
-                DomicileHeaders.FORWARDED, signature.sign("POST", path, user, "eu-west", 0, deadline, 1).encode()));
+                DomicileHeaders.FORWARDED, signed));
         assertThat(valid.statusCode()).as("the same request correctly signed").isEqualTo(200);
         assertThat(notesOf(user)).isEqualTo(1);
+
+        assertRefused(user, path, signed, 403);
+        assertThat(notesOf(user)).as("a replay of an admitted request does not run").isEqualTo(1);
     }
 
     private void assertRefused(String user, String path, String header, int status) throws Exception {

@@ -33,12 +33,15 @@ class NotesController {
     Map<String, Object> add(String text) throws SQLException {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement insert = connection.prepareStatement(
-                     "insert into notes(owner, text) values (?, ?) returning inet_server_port()")) {
+                     "insert into notes(owner, text) values (?, ?) "
+                             + "returning inet_server_port(), current_setting('domicile.epoch', true)")) {
             insert.setString(1, Routing.current().orElseThrow().userKey());
             insert.setString(2, text);
             try (ResultSet rows = insert.executeQuery()) {
                 rows.next();
-                return report(rows.getInt(1), -1);
+                Map<String, Object> report = report(rows.getInt(1), -1);
+                report.put("epoch", rows.getString(2)); // the fencing epoch the write was stamped with, if any
+                return report;
             }
         }
     }

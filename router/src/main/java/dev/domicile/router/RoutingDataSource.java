@@ -94,6 +94,15 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
                 Objects.requireNonNull(admission, "admission"));
     }
 
+    /**
+     * As {@link #create(RouterConfig, Supplier, WriteAdmission)} (writes fenced), with a default consistency and the
+     * clock staleness is read from.
+     */
+    public static RoutingDataSource create(RouterConfig config, Supplier<PartitionMap> maps,
+                                           Consistency defaultConsistency, Clock clock, WriteAdmission admission) {
+        return open(config, maps, defaultConsistency, clock, Objects.requireNonNull(admission, "admission"));
+    }
+
     private static RoutingDataSource open(RouterConfig config, Supplier<PartitionMap> maps,
                                           Consistency defaultConsistency, Clock clock, WriteAdmission admission) {
         if (admission != null && config.dialect() == Dialect.COCKROACHDB) {

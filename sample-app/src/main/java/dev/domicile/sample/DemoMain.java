@@ -1,5 +1,11 @@
 package dev.domicile.sample;
 
+import dev.domicile.sample.control.ControlServer;
+import dev.domicile.sample.drill.AuthorityAgents;
+import dev.domicile.sample.drill.DrillReport;
+import dev.domicile.sample.drill.DrillRunner;
+import dev.domicile.sample.edge.Edge;
+import dev.domicile.sample.edge.RegionHealth;
 import dev.domicile.sample.load.LoadGenerator;
 import dev.domicile.sample.load.LoadReport;
 import dev.domicile.sample.load.RoutingSummary;
@@ -12,17 +18,22 @@ import java.net.URI;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The multi-region demo on embedded defaults: starts three regions (each with a PostgreSQL primary of its home
  * partition, a local replica and replicas of the other regions' partitions, and a Redis) and one ZooKeeper, shows a
- * write in every region arriving at each of its replicas, starts the notes service in every region, prints its URLs,
- * optionally runs the load generator ({@code --load}), and runs until interrupted (or, with {@code --exit}, stops).
+ * write in every region arriving at each of its replicas, starts the authority agents, the notes service in every
+ * region, the edge and the control server, prints the URLs, optionally runs the load generator ({@code --load}) and
+ * the failover drill ({@code --drill}), and runs until interrupted (or, with {@code --exit}, stops).
  *
  * <p>Run it with {@code ./mvnw -Pdemo -pl sample-app -am -DskipTests verify}; stop it with Ctrl-C, which stops the
  * services and every server and deletes their data. Flags: {@link DemoOptions#USAGE}.
@@ -31,11 +42,20 @@ public final class DemoMain {
 
     static final List<String> REGIONS = List.of("eu-west", "us-east", "ap-south");
 
+    private static final Duration EDGE_POLL = Duration.ofMillis(250);
+
+    /**
+     * PostgreSQL's JDBC driver logs through java.util.logging; after a drill the routers' monitors keep probing the
+     * retired old primary and the driver warns about every broken connection. Held here so the level sticks.
+     */
+    private static final Logger PGJDBC = Logger.getLogger("org.postgresql");
+
     private DemoMain() {
     }
 
-    public static void main(String[] args) throws InterruptedException, SQLException {
+    public static void main(String[] args) throws Exception {
         DemoOptions options = DemoOptions.parse(Arrays.asList(args));
+        PGJDBC.setLevel(Level.SEVERE);
         PrintStream out = System.out;
         if (options.help()) {
             out.print(DemoOptions.USAGE);
@@ -51,19 +71,33 @@ public final class DemoMain {
         Runtime.getRuntime().addShutdownHook(hook);
         long t0 = System.nanoTime();
         try {
-            Topology topology = resources.topology(start());
+            Topology topology = resources.add(start());
             out.printf("%nDomicile demo: %d regions started in %d ms%n%n", REGIONS.size(), millisSince(t0));
             out.println(topology.describe());
             showReplication(topology, out);
             long t1 = System.nanoTime();
-            Regions regions = resources.regions(Regions.start(topology, Duration.ofSeconds(60)));
+            ControlServer control = resources.add(ControlServer.start());
+            AuthorityAgents agents = resources.add(AuthorityAgents.start(topology));
+            Regions regions = resources.add(Regions.start(topology, Duration.ofSeconds(60), control.url()));
+            agents.fence("public.notes");
+            Edge edge = resources.add(Edge.start(regions.urls(), EDGE_POLL, Duration.ofSeconds(2),
+                    Clock.systemUTC()));
+            DrillRunner drill = new DrillRunner(agents, REGIONS.get(0), REGIONS.get(1), regions.url(REGIONS.get(0)),
+                    out);
+            control.get("/edge", () -> edge.health().stream().map(DemoMain::edgeView).toList());
+            control.get("/authority", agents::view);
+            control.get("/drill", drill::state);
+            control.post("/drill", drill::start);
             out.printf("Notes service started in %d regions in %d ms (%d ms since launch)%n", REGIONS.size(),
                     millisSince(t1), millisSince(t0));
-            printUrls(regions.urls(), out);
+            printUrls(regions.urls(), control.url(), out);
             if (options.load()) {
-                runLoad(regions, options, out);
+                runLoad(regions, edge, options, out);
             }
-        } catch (RuntimeException | Error | InterruptedException | SQLException e) {
+            if (options.drill()) {
+                runDrill(drill, options, out);
+            }
+        } catch (Exception e) {
             stopNow(hook, resources);
             throw e;
         }
@@ -81,15 +115,49 @@ public final class DemoMain {
      *
      * @throws IllegalStateException with {@code --exit}, if a request failed or a read missed the reader's writes
      */
-    private static void runLoad(Regions regions, DemoOptions options, PrintStream out) throws InterruptedException {
-        out.println("Running the load generator...");
-        LoadReport report = LoadGenerator.run(regions.urls(), options.loadConfig());
+    private static void runLoad(Regions regions, Edge edge, DemoOptions options, PrintStream out)
+            throws InterruptedException {
+        out.println("Running the load generator (clients find their region through the edge)...");
+        LoadReport report = LoadGenerator.run(edge, options.loadConfig());
         out.println(report.format());
+        out.println(edgeSummary(edge));
         out.println(RoutingSummary.of(regions.urls(), Duration.ofSeconds(5)));
         if (options.exit() && (report.violations() > 0 || report.errors() > 0)) {
             throw new IllegalStateException("the load run had " + report.violations()
                     + " read-your-writes violations and " + report.errors() + " errors");
         }
+    }
+
+    /**
+     * Runs the failover drill and prints its timeline as it goes.
+     *
+     * @throws IllegalStateException with {@code --exit}, if the fenced site accepted a write
+     */
+    private static void runDrill(DrillRunner drill, DemoOptions options, PrintStream out) throws Exception {
+        out.println("Running the failover drill...");
+        DrillReport report = drill.runHere();
+        out.println();
+        if (options.exit() && report.acceptedAtFencedSite() > 0) {
+            throw new IllegalStateException("the drill's fenced site accepted " + report.acceptedAtFencedSite()
+                    + " writes");
+        }
+    }
+
+    private static String edgeSummary(Edge edge) {
+        StringBuilder text = new StringBuilder("edge: new clients sent per region:");
+        edge.health().forEach(h -> text.append(String.format(" %s %d (%s)", h.region(), h.clients(), h.status())));
+        return text.toString();
+    }
+
+    private static Map<String, Object> edgeView(RegionHealth health) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("region", health.region());
+        view.put("status", health.status());
+        view.put("healthy", health.healthy());
+        view.put("since", health.since().toString());
+        view.put("detail", health.detail());
+        view.put("clients", health.clients());
+        return view;
     }
 
     /** The demo's topology: every region holds a replica of every partition. */
@@ -127,16 +195,19 @@ public final class DemoMain {
         out.println();
     }
 
-    private static void printUrls(Map<String, URI> urls, PrintStream out) {
+    private static void printUrls(Map<String, URI> urls, URI control, PrintStream out) {
         out.println();
         for (String region : REGIONS) {
             URI url = urls.get(region);
             out.printf("  %-9s %s   status page %s/status   users %s*%n", region, url, url,
                     Homes.prefix(region));
         }
+        out.printf("  %-9s %s   (the edge, authority and drill the status pages show: /edge, /authority,"
+                + " /drill)%n", "control", control);
         URI eu = urls.get(REGIONS.get(0));
         URI us = urls.get(REGIONS.get(1));
-        out.printf("%nTry it (a us-east user writing in eu-west, then reading in us-east with the returned tokens):%n"
+        out.printf("%nTry it (a us-east user writing in eu-west, which forwards it home to us-east, then reading in"
+                + " us-east with the returned tokens; the SESSION cookie alone would do too):%n"
                 + "  curl -i -X POST -H 'X-Domicile-User: us-alice' -H 'Content-Type: text/plain' -d hello %s/notes%n"
                 + "  curl -i -H 'X-Domicile-User: us-alice' -H 'X-Domicile-Tokens: <from the answer>' %s/notes%n%n",
                 eu, us);

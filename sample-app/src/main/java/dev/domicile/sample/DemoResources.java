@@ -1,53 +1,46 @@
 package dev.domicile.sample;
 
-import dev.domicile.testkit.Topology;
+import java.util.ArrayDeque;
+import java.util.Deque;
 
 /**
  * What the demo has started, closed exactly once from whichever thread gets there first (the main thread with
- * {@code --exit}, else the shutdown hook on Ctrl-C): the services first, then the topology. Something started
- * after close is closed at once. Thread-safe.
+ * {@code --exit}, else the shutdown hook on Ctrl-C), in reverse order of start: the edge and the services first, the
+ * topology last. A failure to close one does not keep the others running. Something started after close is closed at
+ * once. Thread-safe.
  */
 final class DemoResources implements AutoCloseable {
 
-    private Topology topology;
-    private Regions regions;
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private boolean closed;
 
-    /** Takes {@code started} into care and returns it; closes it and throws if the demo is already stopping. */
-    synchronized Topology topology(Topology started) {
+    /** Takes {@code resource} into care and returns it; closes it and throws if the demo is already stopping. */
+    synchronized <T extends AutoCloseable> T add(T resource) {
         if (closed) {
-            started.close();
+            closeQuietly(resource);
             throw new IllegalStateException("the demo is stopping");
         }
-        topology = started;
-        return started;
+        started.push(resource);
+        return resource;
     }
 
-    /** Takes {@code started} into care and returns it; closes it and throws if the demo is already stopping. */
-    synchronized Regions regions(Regions started) {
-        if (closed) {
-            started.close();
-            throw new IllegalStateException("the demo is stopping");
-        }
-        regions = started;
-        return started;
-    }
-
-    /** Stops the services, then the topology; a failure of the first does not keep the second running. */
+    /** Closes everything, newest first; failures are printed, not thrown, so that everything gets closed. */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
+        while (!started.isEmpty()) {
+            closeQuietly(started.pop());
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
         try {
-            if (regions != null) {
-                regions.close();
-            }
-        } finally {
-            if (topology != null) {
-                topology.close();
-            }
+            resource.close();
+        } catch (Exception e) {
+            System.err.println("Domicile demo: could not close " + resource + ": " + e);
         }
     }
 }

@@ -44,14 +44,21 @@ public final class Regions implements AutoCloseable {
         this.mapDirectory = mapDirectory;
     }
 
+    /** Starts a service in every site of {@code topology}, without a control server; see the other overload. */
+    public static Regions start(Topology topology, Duration replicationTimeout) {
+        return start(topology, replicationTimeout, null);
+    }
+
     /**
-     * Starts a service in every site of {@code topology}, on free loopback ports.
+     * Starts a service in every site of {@code topology} (which must run a Redis per site, for the sessions), on
+     * free loopback ports.
      *
      * @param replicationTimeout how long to wait for every replica to replay the schema
+     * @param control            the control server the status pages show (edge, authority, drill), or null
      * @throws IllegalStateException if a service fails to start or the replicas do not catch up in time; whatever
      *                               had started is stopped again
      */
-    public static Regions start(Topology topology, Duration replicationTimeout) {
+    public static Regions start(Topology topology, Duration replicationTimeout, URI control) {
         Map<String, URI> urls = new LinkedHashMap<>();
         List<Integer> ports = freePorts(topology.sites().size());
         for (int i = 0; i < ports.size(); i++) {
@@ -66,11 +73,12 @@ public final class Regions implements AutoCloseable {
         Regions regions = new Regions(new LinkedHashMap<>(), urls, mapDirectory);
         try {
             PartitionMapDefinition homes = Homes.definition(topology);
+            RegionConfig.Secrets secrets = RegionConfig.Secrets.random();
             for (String region : topology.sites()) {
                 Path mapFile = mapDirectory.resolve(region + ".json");
                 FilePartitionMapStore.create(mapFile, homes).close();
                 regions.servers.put(region, ApplicationContext.run(EmbeddedServer.class,
-                        RegionConfig.properties(topology, region, urls, mapFile)));
+                        RegionConfig.properties(topology, region, urls, mapFile, secrets, control)));
             }
             awaitReplicas(topology, replicationTimeout);
             return regions;

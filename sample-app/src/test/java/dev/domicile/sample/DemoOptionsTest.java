@@ -13,14 +13,15 @@ class DemoOptionsTest {
     @Test
     void noFlagsStartTheDemoWithoutLoadAndWaitForCtrlC() {
         assertThat(DemoOptions.parse(List.of()))
-                .isEqualTo(new DemoOptions(false, false, LoadConfig.DEFAULT, false));
+                .isEqualTo(new DemoOptions(false, false, false, LoadConfig.DEFAULT, false));
     }
 
     @Test
     void loadFlagsShapeTheLoadRun() {
         DemoOptions options = DemoOptions.parse(
-                List.of("--load", "--users", "2", "--requests", "30", "--duration", "9", "--exit"));
+                List.of("--load", "--users", "2", "--requests", "30", "--duration", "9", "--drill", "--exit"));
         assertThat(options.load()).isTrue();
+        assertThat(options.drill()).isTrue();
         assertThat(options.exit()).isTrue();
         assertThat(options.loadConfig().usersPerRegion()).isEqualTo(2);
         assertThat(options.loadConfig().requestsPerUser()).isEqualTo(30);

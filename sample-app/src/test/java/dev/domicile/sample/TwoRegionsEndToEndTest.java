@@ -1,8 +1,14 @@
 package dev.domicile.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.domicile.sample.app.Note;
+import dev.domicile.sample.drill.AuthorityAgents;
+import dev.domicile.sample.drill.Drill;
+import dev.domicile.sample.drill.DrillReport;
+import dev.domicile.sample.edge.Edge;
+import dev.domicile.sample.edge.RegionHealth;
 import dev.domicile.sample.load.LoadConfig;
 import dev.domicile.sample.load.LoadGenerator;
 import dev.domicile.sample.load.LoadReport;
@@ -17,6 +23,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,33 +31,45 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * The notes service in two regions on real PostgreSQL primaries and streaming replicas (each region holds a replica
- * of both partitions): a scripted scenario with users of each home, one of them writing in the wrong region, then a
- * short load run; every note must sit at its owner's home primary and no read may miss the reader's own notes.
+ * of both partitions), a Redis per region for the sessions, and ZooKeeper for the authority: a scripted scenario
+ * with users of each home, one of them writing in the wrong region (forwarded home), a cookie-only user, then a short
+ * load run through the edge; every note must sit at its owner's home primary and no read may miss the reader's own
+ * notes. Then the edge steers around a region whose health fails, and, last, the failover drill moves eu-west's
+ * authority to us-east and back while the fenced old primary accepts no write.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 3, unit = java.util.concurrent.TimeUnit.MINUTES)
 class TwoRegionsEndToEndTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     private Topology topology;
+    private AuthorityAgents agents;
     private Regions regions;
+    private Edge edge;
     private HttpClient http;
 
     @BeforeAll
-    void start() {
+    void start() throws Exception {
         topology = EmbeddedTopology.builder().site("eu-west").site("us-east").replicasPerSite(1)
-                .replicas("eu-west", "us-east", 1).replicas("us-east", "eu-west", 1).redis(false).start();
+                .replicas("eu-west", "us-east", 1).replicas("us-east", "eu-west", 1).start();
         try {
+            agents = AuthorityAgents.start(topology);
             regions = Regions.start(topology, Duration.ofSeconds(60));
-        } catch (RuntimeException e) {
-            topology.close();
+            agents.fence("public.notes");
+            edge = Edge.start(regions.urls(), Duration.ofMillis(100), Duration.ofSeconds(2), Clock.systemUTC());
+        } catch (Exception e) {
+            stop();
             throw e;
         }
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
@@ -59,7 +78,7 @@ class TwoRegionsEndToEndTest {
     @AfterAll
     void stop() throws Exception {
         Exception first = null;
-        for (AutoCloseable resource : new AutoCloseable[] {http, regions, topology}) {
+        for (AutoCloseable resource : new AutoCloseable[] {http, edge, regions, agents, topology}) {
             try {
                 if (resource != null) {
                     resource.close();
@@ -78,6 +97,7 @@ class TwoRegionsEndToEndTest {
     }
 
     @Test
+    @Order(1)
     void writesLandAtTheHomePrimaryAndEveryReadSeesTheReadersOwnNotes() throws Exception {
         Map<String, String> expectedHomes = new HashMap<>();   // note text -> site of its owner's home
         for (String home : regions.names()) {
@@ -87,7 +107,7 @@ class TwoRegionsEndToEndTest {
                 String text = "written by a " + home + " user in " + region;
                 NotesClient.Reply<Note> written = user.write(at, text);
                 expectedHomes.put(text, home);
-                assertThat(written.site()).isEqualTo(region);
+                assertThat(written.site()).as("a write is served by (forwarded to) the user's home").isEqualTo(home);
                 assertThat(written.home()).isEqualTo(home);
                 assertThat(written.body().owner()).isEqualTo(user.user());
                 assertThat(user.tokens()).startsWith(topology.homePartition(home) + "=");
@@ -99,12 +119,17 @@ class TwoRegionsEndToEndTest {
             }
         }
 
-        LoadReport load = LoadGenerator.run(regions.urls(),
-                new LoadConfig(3, 12, 2, Duration.ofSeconds(45), TIMEOUT));
+        for (String region : regions.names()) {
+            assertThat(traffic(region)).as("traffic at %s", region).containsEntry("forwarded", 1)
+                    .containsEntry("refused", 0);
+        }
+
+        LoadReport load = LoadGenerator.run(edge, new LoadConfig(3, 12, 2, Duration.ofSeconds(45), TIMEOUT));
         assertThat(load.errors()).as("errors: %s", load.errorSamples()).isZero();
         assertThat(load.violations()).isZero();
         assertThat(load.requests()).isEqualTo(2L * 3 * 12);
         assertThat(load.regions()).allSatisfy(region -> assertThat(region.away()).isPositive());
+        assertThat(load.regions()).allSatisfy(region -> assertThat(region.forwarded()).isPositive());
         long loadWrites = load.regions().stream().mapToLong(LoadReport.RegionFigures::writes).sum();
 
         Map<String, List<String[]>> rowsByPrimarySite = notesAtEachPrimary();
@@ -126,6 +151,41 @@ class TwoRegionsEndToEndTest {
     }
 
     @Test
+    @Order(2)
+    void aClientWithOnlyItsSessionCookieReadsItsWriteInAnotherRegion() throws Exception {
+        NotesClient user = new NotesClient(http, Homes.user("us-east", "cookie-only"), TIMEOUT, false);
+        NotesClient.Reply<Note> written = user.write(regions.url("eu-west"), "kept by the session");
+        assertThat(written.site()).isEqualTo("us-east");
+        assertThat(user.session()).as("the session cookie").isNotEmpty();
+        for (String reader : regions.names()) {
+            assertThat(user.read(regions.url(reader)).body()).extracting(Note::text)
+                    .containsExactly("kept by the session");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void theEdgeSendsNoNewClientToARegionFailingItsHealthCheck() throws Exception {
+        assertThat(edge.route("us-east")).contains("us-east");
+        var homePrimaryLink = topology.link("us-east", topology.primary(topology.homePartition("us-east")));
+        homePrimaryLink.blackhole();
+        try {
+            awaitEdge("us-east", false);
+            long before = clients("us-east");
+            for (int i = 0; i < 5; i++) {
+                assertThat(edge.route("us-east")).as("a client nearest to us-east").contains("eu-west");
+            }
+            assertThat(clients("us-east")).isEqualTo(before);
+            assertThat(get(regions.url("us-east").resolve("/health"), 503)).contains("DOWN");
+        } finally {
+            homePrimaryLink.heal();
+        }
+        awaitEdge("us-east", true);
+        assertThat(edge.route("us-east")).contains("us-east");
+    }
+
+    @Test
+    @Order(4)
     void theStatusPageAndWhatItReadsAreServedWithoutAUserKey() throws Exception {
         for (String region : regions.names()) {
             URI url = regions.url(region);
@@ -135,10 +195,13 @@ class TwoRegionsEndToEndTest {
                 assertThat(listed).contains("\"name\":\"" + other + "\"", regions.url(other).toString());
             }
             assertThat(get(url.resolve("/domicile"))).contains("\"localSite\":\"" + region + "\"", "\"health\"");
+            assertThat(get(url.resolve("/traffic"))).contains("\"served\":", "\"forwarded\":", "\"refused\":");
+            assertThat(get(url.resolve("/control"))).doesNotContain("http");
         }
     }
 
     @Test
+    @Order(5)
     void aRequestWithoutAUserOrWithABlankNoteIsRefused() throws Exception {
         URI notes = regions.url("eu-west").resolve("/notes");
         HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(notes).timeout(TIMEOUT).build(),
@@ -153,10 +216,54 @@ class TwoRegionsEndToEndTest {
         assertThat(blank.body()).contains("a note is 1 to 1000 characters");
     }
 
+    @Test
+    @Order(6)
+    void theDrillMovesAuthorityAndTheFencedSiteAcceptsNoWrite() throws Exception {
+        DrillReport drill = Drill.run(agents, "eu-west", "us-east", regions.url("eu-west"), System.out);
+        assertThat(drill.ownerAfterFailover()).isEqualTo("us-east");
+        assertThat(drill.epochAfterFailover()).isEqualTo(drill.epochBefore() + 1);
+        assertThat(drill.epochAfterSwitchBack()).isEqualTo(drill.epochAfterFailover() + 1);
+        assertThat(drill.acceptedAtFencedSite()).as("writes accepted at the fenced old primary").isZero();
+        assertThat(drill.refusedByFence()).as("the stale-epoch write at the old primary").isPositive();
+        assertThat(drill.refusedByAdmission()).isPositive();
+        assertThat(drill.acceptedByStandby()).isPositive();
+        assertThat(drill.acceptedAfterSwitchBack()).isPositive();
+        assertThat(drill.serviceRefused()).as("notes refused while eu-west could not tell who owns its partition")
+                .isPositive();
+        assertThat(drill.serviceAccepted()).isPositive();
+        AuthorityAgents.PartitionView eu = agents.view().partitions().getFirst();
+        assertThat(eu.owner()).isEqualTo("eu-west");
+        assertThat(eu.epoch()).isEqualTo(drill.epochAfterSwitchBack());
+        assertThat(eu.admitting()).containsExactly("eu-west");
+    }
+
+    private void awaitEdge(String region, boolean healthy) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> health(region).healthy() == healthy);
+    }
+
+    private RegionHealth health(String region) {
+        return edge.health().stream().filter(h -> h.region().equals(region)).findFirst().orElseThrow();
+    }
+
+    private long clients(String region) {
+        return health(region).clients();
+    }
+
+    private Map<String, Object> traffic(String region) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readValue(
+                get(regions.url(region).resolve("/traffic")),
+                new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+    }
+
     private String get(URI uri) throws Exception {
+        return get(uri, 200);
+    }
+
+    private String get(URI uri, int status) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("GET %s: %s", uri, response.body()).isEqualTo(200);
+        assertThat(response.statusCode()).as("GET %s: %s", uri, response.body()).isEqualTo(status);
         return response.body();
     }
 

@@ -12,6 +12,7 @@ import io.micronaut.http.annotation.Status;
 import io.micronaut.http.exceptions.HttpStatusException;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.session.Session;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,12 +27,19 @@ import javax.sql.DataSource;
  * replica in this region that has the caller's writes (per {@code X-Domicile-Tokens}), else from a copy nearer home.
  * Both go through the application's {@link DataSource}, Domicile's routing data source; the caller is the user key
  * the Domicile filter bound, which also rejects requests without one.
+ *
+ * <p>A write takes the caller's session (in the Redis of the caller's home region, created on first use) and counts
+ * the caller's notes in it ({@code notes-written}); the Domicile session store keeps the caller's read-your-writes
+ * tokens in it too, so a client that only keeps the {@code SESSION} cookie still reads its own writes.
  */
 @Controller("/notes")
 final class NotesController {
 
     /** The longest note accepted, in characters. */
     static final int MAX_TEXT = 1000;
+
+    /** The session attribute counting the notes the caller wrote in this session. */
+    static final String WRITTEN = "notes-written";
 
     private final DataSource dataSource;
 
@@ -47,7 +55,7 @@ final class NotesController {
     @Post(consumes = MediaType.TEXT_PLAIN)
     @Status(HttpStatus.CREATED)
     @ExecuteOn(TaskExecutors.BLOCKING)
-    Note add(@Body String text) throws SQLException {
+    Note add(@Body String text, Session session) throws SQLException {
         if (text == null || text.isBlank() || text.length() > MAX_TEXT) {
             throw new HttpStatusException(HttpStatus.BAD_REQUEST,
                     "a note is 1 to " + MAX_TEXT + " characters of text/plain, not blank");
@@ -60,6 +68,7 @@ final class NotesController {
             insert.setString(2, text);
             try (ResultSet rows = insert.executeQuery()) {
                 rows.next();
+                session.put(WRITTEN, session.get(WRITTEN, Long.class).orElse(0L) + 1);
                 return new Note(rows.getLong(1), owner, text);
             }
         }

@@ -2,6 +2,7 @@ package dev.domicile.sample.load;
 
 import dev.domicile.sample.Homes;
 import dev.domicile.sample.app.Note;
+import dev.domicile.sample.edge.Edge;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -23,8 +25,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * Simulated users against the notes service of every region. For each region, {@code usersPerRegion} users are
  * homed there (by key prefix, see {@link Homes}); user {@code i} of the region at index {@code h} is nearest to the
  * region at index {@code (h + i) % regions}, so most users are not nearest to their home. Each user, on its own
- * virtual thread, sends all its requests to its nearest region: a write, then {@code readsPerWrite} reads, and so
- * on, carrying {@code X-Domicile-Tokens} from each response to the next request.
+ * virtual thread, asks the {@link Edge} for a region (its nearest healthy one) and sends its requests there: a
+ * write, then {@code readsPerWrite} reads, and so on, carrying {@code X-Domicile-Tokens} and its session cookie
+ * from each response to the next request. After a failed request it asks the edge again, as a client whose
+ * connection broke would resolve the name again.
  *
  * <p>A read-your-writes violation is a read whose notes lack one the same user wrote before it. The run ends when
  * every user is done or {@code maxDuration} has passed; requests only go to loopback URLs.
@@ -33,6 +37,7 @@ public final class LoadGenerator {
 
     private static final int ERROR_SAMPLES = 5;
 
+    private final Edge edge;
     private final Map<String, URI> regions;
     private final LoadConfig config;
     private final Map<String, RegionStats> stats = new LinkedHashMap<>();
@@ -40,24 +45,21 @@ public final class LoadGenerator {
     private final AtomicLong errors = new AtomicLong();
     private final ConcurrentLinkedQueue<String> errorSamples = new ConcurrentLinkedQueue<>();
 
-    private LoadGenerator(Map<String, URI> regions, LoadConfig config) {
-        this.regions = new LinkedHashMap<>(regions);
+    private LoadGenerator(Edge edge, LoadConfig config) {
+        this.edge = edge;
+        this.regions = new LinkedHashMap<>(edge.urls());
         this.config = config;
-        regions.keySet().forEach(region -> stats.put(region, new RegionStats(region)));
+        edge.regions().forEach(region -> stats.put(region, new RegionStats(region)));
     }
 
     /**
      * Runs the load and reports it.
      *
-     * @param regions every region's base URL, in a stable order (the nearest-region assignment follows it)
-     * @throws IllegalArgumentException if there is no region
-     * @throws InterruptedException     if interrupted; the users are stopped first
+     * @param edge where the users find their region; its order of regions defines who is nearest to what
+     * @throws InterruptedException if interrupted; the users are stopped first
      */
-    public static LoadReport run(Map<String, URI> regions, LoadConfig config) throws InterruptedException {
-        if (regions.isEmpty()) {
-            throw new IllegalArgumentException("the load generator needs at least one region");
-        }
-        return new LoadGenerator(regions, config).run(List.copyOf(regions.keySet()));
+    public static LoadReport run(Edge edge, LoadConfig config) throws InterruptedException {
+        return new LoadGenerator(edge, config).run(edge.regions());
     }
 
     private LoadReport run(List<String> order) throws InterruptedException {
@@ -74,7 +76,8 @@ public final class LoadGenerator {
                 for (int i = 0; i < config.usersPerRegion(); i++) {
                     String user = Homes.user(order.get(h), "load-" + run + "-" + i);
                     String nearest = order.get((h + i) % order.size());
-                    NotesClient client = new NotesClient(http, user, config.requestTimeout());
+                    // every other user carries only its session cookie: its tokens then travel in the session
+                    NotesClient client = new NotesClient(http, user, config.requestTimeout(), i % 2 == 0);
                     running.add(threads.submit(() -> simulate(client, nearest, deadline)));
                     users++;
                 }
@@ -95,18 +98,27 @@ public final class LoadGenerator {
                 elapsed, violations.get(), errors.get(), List.copyOf(errorSamples));
     }
 
-    /** One user's session: writes and reads at {@code nearest} until done or past {@code deadline}. */
+    /** One user's session: writes and reads where the edge sends it, until done or past {@code deadline}. */
     private Void simulate(NotesClient client, String nearest, long deadline) throws InterruptedException {
-        URI url = regions.get(nearest);
-        RegionStats served = stats.get(nearest);
         Set<String> written = new HashSet<>();
+        String region = null;
         for (int k = 0; k < config.requestsPerUser() && System.nanoTime() < deadline; k++) {
+            if (region == null) {
+                Optional<String> routed = edge.route(nearest);
+                if (routed.isEmpty()) {
+                    fail(stats.get(nearest), "the edge knows no healthy region for a client near " + nearest);
+                    continue;
+                }
+                region = routed.get();
+            }
+            URI url = regions.get(region);
+            RegionStats served = stats.get(region);
             try {
                 if (k % (config.readsPerWrite() + 1) == 0) {
                     String text = "note " + k + " of " + client.user();
                     NotesClient.Reply<Note> reply = client.write(url, text);
                     written.add(text);
-                    served.served(reply.nanos(), true, !reply.home().equals(reply.site()));
+                    served.served(reply.nanos(), true, !reply.home().equals(region), !reply.site().equals(region));
                 } else {
                     NotesClient.Reply<List<Note>> reply = client.read(url);
                     Set<String> seen = new HashSet<>();
@@ -114,15 +126,20 @@ public final class LoadGenerator {
                     if (!seen.containsAll(written)) {
                         violations.incrementAndGet();
                     }
-                    served.served(reply.nanos(), false, !reply.home().equals(reply.site()));
+                    served.served(reply.nanos(), false, !reply.home().equals(region), !reply.site().equals(region));
                 }
             } catch (NotesClient.ServiceException e) {
-                served.failed();
-                if (errors.incrementAndGet() <= ERROR_SAMPLES) {
-                    errorSamples.add(e.getMessage());
-                }
+                fail(served, e.getMessage());
+                region = null;
             }
         }
         return null;
+    }
+
+    private void fail(RegionStats region, String message) {
+        region.failed();
+        if (errors.incrementAndGet() <= ERROR_SAMPLES) {
+            errorSamples.add(message);
+        }
     }
 }

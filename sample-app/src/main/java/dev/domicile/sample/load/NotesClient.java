@@ -15,29 +15,41 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * An HTTP client of the notes service for one simulated user: sends the user key with every request and carries
- * the causal tokens ({@code X-Domicile-Tokens}) from each response to the next request, as a browser would carry a
- * cookie. Only loopback URLs are accepted. Not thread-safe: one user, one thread.
+ * An HTTP client of the notes service for one simulated user: sends the user key with every request, and carries
+ * its session cookie ({@code SESSION}) and, unless made cookie-only, the causal tokens ({@code X-Domicile-Tokens})
+ * from each response to the next request, as a browser would. The session, kept in the Redis of the user's home
+ * region, holds the tokens too, so a cookie-only client still reads its own writes. Only loopback URLs are accepted.
+ * Not thread-safe: one user, one thread.
  */
 public final class NotesClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<List<Note>> NOTES = new TypeReference<>() { };
+    private static final String SESSION_COOKIE = "SESSION";
 
     private final HttpClient http;
     private final String user;
     private final Duration timeout;
+    private final boolean carryTokens;
     private String tokens = "";
+    private String session = "";
+
+    /** A client that carries both the tokens header and the session cookie. */
+    public NotesClient(HttpClient http, String user, Duration timeout) {
+        this(http, user, timeout, true);
+    }
 
     /**
-     * @param http    the shared HTTP client
-     * @param user    the user key
-     * @param timeout per request
+     * @param http        the shared HTTP client (without a cookie handler: this client keeps its own cookie)
+     * @param user        the user key
+     * @param timeout     per request
+     * @param carryTokens whether to send {@code X-Domicile-Tokens} back; if not, only the session cookie is sent
      */
-    public NotesClient(HttpClient http, String user, Duration timeout) {
+    public NotesClient(HttpClient http, String user, Duration timeout, boolean carryTokens) {
         this.http = http;
         this.user = user;
         this.timeout = timeout;
+        this.carryTokens = carryTokens;
     }
 
     /** The user key. */
@@ -45,9 +57,14 @@ public final class NotesClient {
         return user;
     }
 
-    /** The tokens the next request will carry, as last received ({@code ""} before the first write). */
+    /** The tokens last received ({@code ""} before the first write); sent only if this client carries tokens. */
     public String tokens() {
         return tokens;
+    }
+
+    /** The session cookie's value as last set by the service ({@code ""} before the first). */
+    public String session() {
+        return session;
     }
 
     /**
@@ -76,8 +93,11 @@ public final class NotesClient {
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(region.resolve("/notes")).timeout(timeout)
                 .header(DomicileHeaders.USER, user);
-        if (!tokens.isEmpty()) {
+        if (carryTokens && !tokens.isEmpty()) {
             builder.header(DomicileHeaders.TOKENS, tokens);
+        }
+        if (!session.isEmpty()) {
+            builder.header("Cookie", SESSION_COOKIE + "=" + session);
         }
         return builder;
     }
@@ -88,20 +108,26 @@ public final class NotesClient {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new ServiceException(request.method() + " " + request.uri() + " for " + user + " failed: " + e, e);
+            throw new ServiceException(request.method() + " " + request.uri() + " for " + user + " failed: " + e, 0, e);
         }
         long nanos = System.nanoTime() - start;
         if (response.statusCode() != expected) {
             throw new ServiceException(request.method() + " " + request.uri() + " for " + user + " answered "
-                    + response.statusCode() + ": " + response.body(), null);
+                    + response.statusCode() + ": " + response.body(), response.statusCode(), null);
         }
         response.headers().firstValue(DomicileHeaders.TOKENS).ifPresent(received -> tokens = received);
+        for (String cookie : response.headers().allValues("Set-Cookie")) {
+            if (cookie.startsWith(SESSION_COOKIE + "=")) {
+                int end = cookie.indexOf(';');
+                session = cookie.substring(SESSION_COOKIE.length() + 1, end < 0 ? cookie.length() : end);
+            }
+        }
         try {
             return new Reply<>(parser.parse(response.body()), header(response, DomicileHeaders.SITE),
                     header(response, DomicileHeaders.HOME), nanos);
         } catch (JsonProcessingException e) {
             throw new ServiceException(request.method() + " " + request.uri() + " answered unreadable JSON: "
-                    + response.body(), e);
+                    + response.body(), response.statusCode(), e);
         }
     }
 
@@ -130,8 +156,16 @@ public final class NotesClient {
 
         private static final long serialVersionUID = 1L;
 
-        ServiceException(String message, Throwable cause) {
+        private final int status;
+
+        ServiceException(String message, int status, Throwable cause) {
             super(message, cause);
+            this.status = status;
+        }
+
+        /** The HTTP status of the answer, 0 if there was none. */
+        public int status() {
+            return status;
         }
     }
 }

@@ -13,14 +13,18 @@ final class RegionStats {
     private int requests;
     private int writes;
     private int away;
+    private int forwarded;
     private int errors;
 
     RegionStats(String region) {
         this.region = region;
     }
 
-    /** Records a successful request; {@code away} if the user's home is another region. */
-    synchronized void served(long nanos, boolean write, boolean away) {
+    /**
+     * Records a successful request; {@code away} if the user's home is another region, {@code forwarded} if this
+     * region passed it on to the home, which answered.
+     */
+    synchronized void served(long nanos, boolean write, boolean away, boolean forwarded) {
         if (requests == latencies.length) {
             latencies = Arrays.copyOf(latencies, requests * 2);
         }
@@ -30,6 +34,9 @@ final class RegionStats {
         }
         if (away) {
             this.away++;
+        }
+        if (forwarded) {
+            this.forwarded++;
         }
     }
 
@@ -42,7 +49,7 @@ final class RegionStats {
     synchronized LoadReport.RegionFigures figures(double elapsedSeconds) {
         long[] sorted = Arrays.copyOf(latencies, requests);
         Arrays.sort(sorted);
-        return new LoadReport.RegionFigures(region, requests, writes, requests - writes, away, errors,
+        return new LoadReport.RegionFigures(region, requests, writes, requests - writes, away, forwarded, errors,
                 elapsedSeconds > 0 ? requests / elapsedSeconds : 0, percentileMillis(sorted, 0.50),
                 percentileMillis(sorted, 0.99));
     }

@@ -17,10 +17,10 @@ class RegionStatsTest {
     }
 
     @Test
-    void countsWritesReadsAwayAndErrorsAndThroughput() {
+    void countsWritesReadsAwayForwardedAndErrorsAndThroughput() {
         RegionStats stats = new RegionStats("eu-west");
         for (int i = 0; i < 300; i++) {
-            stats.served(1_000_000L * (300 - i), i % 3 == 0, i % 2 == 0);
+            stats.served(1_000_000L * (300 - i), i % 3 == 0, i % 2 == 0, i % 5 == 0);
         }
         stats.failed();
         LoadReport.RegionFigures figures = stats.figures(2.0);
@@ -28,6 +28,7 @@ class RegionStatsTest {
         assertThat(figures.writes()).isEqualTo(100);
         assertThat(figures.reads()).isEqualTo(200);
         assertThat(figures.away()).isEqualTo(150);
+        assertThat(figures.forwarded()).isEqualTo(60);
         assertThat(figures.errors()).isEqualTo(1);
         assertThat(figures.throughput()).isEqualTo(150.0);
         assertThat(figures.p50Millis()).isEqualTo(150.0);
