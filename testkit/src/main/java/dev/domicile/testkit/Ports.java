@@ -87,10 +87,13 @@ final class Ports {
         }
     }
 
-    /** The low end of Linux's ephemeral port range, or {@link #LOWEST} (no preferred range) where unknown. */
+    /**
+     * The low end of Linux's ephemeral port range, or {@link #LOWEST} (no preferred range) where unknown. Read as a
+     * stream: {@code Files.readString} trusts the size procfs reports and returns only the first character here.
+     */
     private static int ephemeralLow() {
-        try {
-            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+        try (java.io.InputStream in = Files.newInputStream(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+            String range = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
             return Integer.parseInt(range.split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             return LOWEST;
