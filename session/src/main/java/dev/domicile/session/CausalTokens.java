@@ -1,9 +1,9 @@
 package dev.domicile.session;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * The read-your-writes tokens a session carries: per partition, the opaque commit position of the user's last write
@@ -29,10 +29,7 @@ public record CausalTokens(Map<String, String> positions) {
      */
     public CausalTokens {
         Objects.requireNonNull(positions, "positions");
-        positions.forEach((partition, position) -> {
-            check("partition", partition, MAX_PARTITION_LENGTH);
-            check("position", position, MAX_POSITION_LENGTH);
-        });
+        positions.forEach(CausalTokens::check);
         positions = Map.copyOf(positions);
     }
 
@@ -48,14 +45,28 @@ public record CausalTokens(Map<String, String> positions) {
 
     /** A copy in which {@code partition} has {@code position}. @throws IllegalArgumentException as the constructor */
     public CausalTokens with(String partition, String position) {
-        Map<String, String> copy = new TreeMap<>(positions);
-        copy.put(partition, position);
+        return withAll(Map.of(partition, position));
+    }
+
+    /** A copy with {@code changes} applied, in one copy. @throws IllegalArgumentException as the constructor */
+    CausalTokens withAll(Map<String, String> changes) {
+        if (changes.isEmpty()) {
+            return this;
+        }
+        Map<String, String> copy = new HashMap<>(positions);
+        copy.putAll(changes);
         return new CausalTokens(copy);
+    }
+
+    /** Checks one token as the constructor does. @throws IllegalArgumentException if it is invalid */
+    static void check(String partition, String position) {
+        check("partition", partition, MAX_PARTITION_LENGTH);
+        check("position", position, MAX_POSITION_LENGTH);
     }
 
     private static void check(String what, String value, int maxLength) {
         if (value == null || value.isBlank() || value.length() > maxLength
-                || value.chars().anyMatch(Character::isISOControl)) {
+                || Text.hasControl(value)) {
             throw new IllegalArgumentException("causal token " + what + " '" + value + "' is invalid: must be 1 to "
                     + maxLength + " characters without control characters");
         }

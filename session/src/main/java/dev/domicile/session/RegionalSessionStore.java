@@ -1,6 +1,5 @@
 package dev.domicile.session;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -147,7 +146,7 @@ public final class RegionalSessionStore implements AutoCloseable {
         Instant now = config.clock().instant();
         return switch (ops.save(base.id(), edit, now)) {
             case Reply.Ok ok -> new Session(base.id(), base.userKey().orElse(null),
-                    base.homePartition().orElse(null), attributes, merged(base.causalTokens(), edit.tokens()),
+                    base.homePartition().orElse(null), attributes, base.causalTokens().withAll(edit.tokens()),
                     base.createdAt(), now, false, config.attributeLimits());
             case Reply.Gone gone -> throw new SessionGoneException(gone.reason());
             case Reply.Moved moved -> throw new SessionGoneException(SessionLookup.Reason.MOVED);
@@ -260,20 +259,11 @@ public final class RegionalSessionStore implements AutoCloseable {
         }
         long bytes = 0;
         for (Map.Entry<String, String> entry : attributes.entrySet()) {
-            bytes += entry.getKey().getBytes(StandardCharsets.UTF_8).length
-                    + entry.getValue().getBytes(StandardCharsets.UTF_8).length;
+            bytes += Text.utf8Length(entry.getKey()) + Text.utf8Length(entry.getValue());
         }
         if (bytes > limits.maxTotalBytes()) {
             throw new AttributeLimitException("the session's attributes would take " + bytes + " bytes; the limit"
                     + " (domicile.session.attributes.max-total-bytes) is " + limits.maxTotalBytes());
         }
-    }
-
-    private static CausalTokens merged(CausalTokens base, Map<String, String> changes) {
-        CausalTokens result = base;
-        for (Map.Entry<String, String> change : changes.entrySet()) {
-            result = result.with(change.getKey(), change.getValue());
-        }
-        return result;
     }
 }

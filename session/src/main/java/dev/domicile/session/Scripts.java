@@ -47,16 +47,31 @@ final class Scripts {
             return {'ok'}
             """;
 
-    /** Applies an edit: ARGV[4] n, then n field/value pairs to set, then fields to delete. Returns {'ok'}. */
-    static final String SAVE = GATE + """
+    /**
+     * Applies an edit: ARGV[4] n, then n field/value pairs to set, then fields to delete. Returns {'ok'} or a gate
+     * status. The same checks as {@code GATE} and {@code frozen}, written out: this is the hot path, and it passes the
+     * idle timeout to {@code PEXPIRE} as the string it received (the common case) rather than as a Lua number that
+     * Redis would have to format.
+     */
+    static final String SAVE = """
             local m = redis.call('HMGET', KEYS[1], '_c', '_a', '_m', '_r', '_f', '_fu')
-            local bad = gate(KEYS[1], m[1], m[2], m[3], m[4])
-            if bad then return bad end
-            if frozen(m[5], m[6]) then return {'moved', m[5]} end
+            if m[4] then return {'revoked'} end
+            if m[3] then return {'moved', m[3]} end
+            if not m[1] then return {'none'} end
+            local now = tonumber(ARGV[1])
+            local left = tonumber(m[1]) + tonumber(ARGV[3]) - now
+            if left <= 0 then redis.call('DEL', KEYS[1]) return {'absolute'} end
+            local idle = tonumber(ARGV[2])
+            if now - tonumber(m[2]) >= idle then redis.call('DEL', KEYS[1]) return {'idle'} end
+            if m[5] and tonumber(m[6]) > now then return {'moved', m[5]} end
             local n = tonumber(ARGV[4])
             redis.call('HSET', KEYS[1], '_a', ARGV[1], unpack(ARGV, 5, 4 + 2 * n))
             if #ARGV >= 5 + 2 * n then redis.call('HDEL', KEYS[1], unpack(ARGV, 5 + 2 * n, #ARGV)) end
-            expire(KEYS[1], m[1])
+            if left >= idle then
+              redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            else
+              redis.call('PEXPIRE', KEYS[1], string.format('%d', left))
+            end
             return {'ok'}
             """;
 

@@ -1,6 +1,6 @@
 package dev.domicile.session;
 
-import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,7 +35,7 @@ public final class SessionEdit {
     public SessionEdit put(String name, String value) {
         checkName(name);
         Objects.requireNonNull(value, "value");
-        int bytes = value.getBytes(StandardCharsets.UTF_8).length;
+        int bytes = Text.utf8Length(value);
         if (bytes > limits.maxValueBytes()) {
             throw new AttributeLimitException("session attribute '" + name + "' has " + bytes + " bytes; the limit"
                     + " (domicile.session.attributes.max-value-bytes) is " + limits.maxValueBytes());
@@ -59,7 +59,7 @@ public final class SessionEdit {
      * @throws IllegalArgumentException as {@link CausalTokens#with(String, String)}
      */
     public SessionEdit causalToken(String partition, String position) {
-        CausalTokens.empty().with(partition, position);
+        CausalTokens.check(partition, position);
         tokens.put(partition, position);
         return this;
     }
@@ -83,7 +83,7 @@ public final class SessionEdit {
 
     /** The attributes as they will be after the save, assuming no concurrent edit. */
     Map<String, String> resultingAttributes() {
-        Map<String, String> result = new LinkedHashMap<>(base.attributes());
+        Map<String, String> result = new HashMap<>(base.attributes());
         result.keySet().removeAll(removals);
         result.putAll(puts);
         return result;
@@ -91,7 +91,7 @@ public final class SessionEdit {
 
     private void checkName(String name) {
         if (name == null || name.isBlank() || name.length() > limits.maxNameLength()
-                || name.chars().anyMatch(Character::isISOControl)) {
+                || Text.hasControl(name)) {
             throw new AttributeLimitException("session attribute name '" + name + "' is invalid: must be 1 to "
                     + limits.maxNameLength() + " characters (domicile.session.attributes.max-name-length) without"
                     + " control characters");

@@ -16,13 +16,13 @@ public final class SessionId {
     private final String value;
     private final String site;
     private final String tag;
-    private final String random;
+    private final String redisKey;
 
     SessionId(String value, String site, String tag, String random) {
         this.value = Objects.requireNonNull(value, "value");
         this.site = site;
         this.tag = tag;
-        this.random = random;
+        this.redisKey = tag.isEmpty() ? "dom:s:{" + random + "}" : "dom:s:{" + tag + "}:" + random;
     }
 
     /** The full id, as the client presents it (a cookie value). Secret: do not log it. */
@@ -37,7 +37,7 @@ public final class SessionId {
 
     /** The Redis key of the session's hash. Keys hold only the random part, not the MAC, so they are not ids. */
     String redisKey() {
-        return tag.isEmpty() ? "dom:s:{" + random + "}" : "dom:s:{" + tag + "}:" + random;
+        return redisKey;
     }
 
     /** The prefix of revocation-marker keys in the same Redis slot as this session ({@code dom:r:{tag}:}). */

@@ -69,6 +69,15 @@ abstract class AbstractTopology implements Topology {
     }
 
     @Override
+    public void killRedis(String site) {
+        knownSite(site);
+        RedisProcess process = services.redis(site);
+        synchronized (process) {
+            process.kill();
+        }
+    }
+
+    @Override
     public void startRedis(String site) {
         knownSite(site);
         RedisProcess process = services.redis(site);

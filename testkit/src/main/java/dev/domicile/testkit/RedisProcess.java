@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One {@code redis-server} child process: the binary shipped in {@code org.signal:embedded-redis}, else the one on
  * the {@code PATH}. Data persists in an append-only file in its directory, so a restart keeps it.
+ *
+ * <p>A process may be given a configuration file (written once, then owned by Redis: Sentinel rewrites it) and extra
+ * arguments; that is how {@link RedisSentinelGroup} runs replicas and Sentinels.
  */
 final class RedisProcess {
 
@@ -26,12 +30,25 @@ final class RedisProcess {
     private final RedisNode node;
     private final Path directory;
     private final Path log;
+    private final String configuration;
+    private final List<String> extraArguments;
     private Process process;
 
     RedisProcess(RedisNode node, Path directory) {
+        this(node, directory, null, List.of());
+    }
+
+    /**
+     * @param configuration  contents of {@code redis.conf}, written before the first start and passed as the
+     *                       configuration file; null for none
+     * @param extraArguments appended to the command line (e.g. {@code --replicaof host port}, {@code --sentinel})
+     */
+    RedisProcess(RedisNode node, Path directory, String configuration, List<String> extraArguments) {
         this.node = node;
         this.directory = directory;
         this.log = directory.resolve("redis.log");
+        this.configuration = configuration;
+        this.extraArguments = List.copyOf(extraArguments);
     }
 
     RedisNode node() {
@@ -41,10 +58,22 @@ final class RedisProcess {
     void start() {
         try {
             Files.createDirectories(directory);
-            process = new ProcessBuilder(binary().toString(), "--port", Integer.toString(node.port()),
+            List<String> command = new ArrayList<>(List.of(binary().toString()));
+            if (configuration != null) {
+                Path file = directory.resolve("redis.conf");
+                if (!Files.exists(file)) {
+                    Files.writeString(file, configuration);
+                }
+                command.add(file.toString());
+            }
+            command.addAll(List.of("--port", Integer.toString(node.port()),
                     "--bind", node.host(), "--protected-mode", "no", "--daemonize", "no",
-                    "--dir", directory.toString(), "--logfile", log.toString(),
-                    "--save", "", "--appendonly", "yes", "--appendfsync", "everysec")
+                    "--dir", directory.toString(), "--logfile", log.toString()));
+            if (!extraArguments.contains("--sentinel")) {
+                command.addAll(List.of("--save", "", "--appendonly", "yes", "--appendfsync", "everysec"));
+            }
+            command.addAll(extraArguments);
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(directory.resolve("redis.out").toFile())
                     .start();
@@ -77,6 +106,37 @@ final class RedisProcess {
             }
         } catch (InterruptedException e) {
             p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    /** The command-line argument after {@code name} among the extra arguments. */
+    String argumentAfter(String name) {
+        int index = extraArguments.indexOf(name);
+        if (index < 0 || index + 1 >= extraArguments.size()) {
+            throw new IllegalArgumentException("no argument " + name + " for Redis " + node);
+        }
+        return extraArguments.get(index + 1);
+    }
+
+    /**
+     * Kills the process with SIGKILL (and any child it forked, e.g. an append-only-file rewrite), as a crash would:
+     * no shutdown, no final flush. What Redis had written to its append-only file before is kept by the operating
+     * system, so {@link #start()} recovers it; what it had not written yet is lost.
+     */
+    void kill() {
+        Process p = process;
+        if (p == null) {
+            return;
+        }
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        try {
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                throw new TopologyException("Redis of " + node.site() + " did not die within 30 s of SIGKILL");
+            }
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         process = null;

@@ -106,7 +106,14 @@ public interface Topology extends AutoCloseable {
     /** Stops the Redis of {@code site} (its append-only file keeps the data for {@link #startRedis(String)}). */
     void stopRedis(String site);
 
-    /** Starts the Redis of {@code site} again on the same port. */
+    /**
+     * Kills the Redis of {@code site} with SIGKILL, as a crash would: no shutdown, no final flush of the append-only
+     * file. {@link #startRedis(String)} starts it again and it recovers what it had written to that file (the OS keeps
+     * it across a process crash).
+     */
+    void killRedis(String site);
+
+    /** Starts the Redis of {@code site} again on the same port (after a stop or a kill). */
     void startRedis(String site);
 
     /** Stops ZooKeeper server {@code index} (0 for a single server). */

@@ -119,6 +119,16 @@ class TopologyFaultsTest {
     }
 
     @Test
+    void redisKeepsAcknowledgedWritesAcrossAKill(Topology topology) throws Exception {
+        RedisNode redis = topology.redis("eu-west");
+        assertThat(Resp.call(redis.host(), redis.port(), "SET", "user:7:home", "eu-west")).isEqualTo("OK");
+        topology.killRedis("eu-west");
+        assertThatThrownBy(() -> Resp.call(redis.host(), redis.port(), "PING")).isInstanceOf(java.io.IOException.class);
+        topology.startRedis("eu-west");
+        assertThat(Resp.call(redis.host(), redis.port(), "GET", "user:7:home")).isEqualTo("eu-west");
+    }
+
+    @Test
     void zooKeeperSessionExpiryIsSeenAsLostAndTheClientRecovers(Topology topology) throws Exception {
         List<ConnectionState> states = new CopyOnWriteArrayList<>();
         try (CuratorFramework client = curator(topology.zooKeeperConnectString())) {
