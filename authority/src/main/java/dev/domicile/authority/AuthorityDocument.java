@@ -10,11 +10,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * The JSON form of an {@link Authority} in its znode: {@code {"format":"domicile-authority/1","partition":…,
- * "owner":…,"epoch":…,"since":"…Z","reason":…}}. Parsing is strict: anything else is refused with a reason.
+ * "owner":…,"epoch":…,"since":"…Z","reason":…}}, and optionally {@code "movingTo":"<site>"} (a switchover in
+ * progress) and {@code "timelineStart":{"database":…,"lsn":"0/3000158","timeline":2}} (where the promoted database's
+ * history began). Parsing is strict: anything else is refused with a reason. Readers that predate the optional fields
+ * ignore them.
  */
 final class AuthorityDocument {
 
@@ -32,6 +36,9 @@ final class AuthorityDocument {
                 .put("epoch", authority.epoch())
                 .put("since", authority.since().toString())
                 .put("reason", authority.reason());
+        authority.movingTo().ifPresent(target -> node.put("movingTo", target.value()));
+        authority.timelineStart().ifPresent(start -> node.putObject("timelineStart")
+                .put("database", start.database()).put("lsn", start.lsnText()).put("timeline", start.timeline()));
         try {
             return JSON.writeValueAsBytes(node);
         } catch (JsonProcessingException e) {
@@ -82,7 +89,40 @@ final class AuthorityDocument {
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("since is not an ISO-8601 instant: " + node.get("since"));
         }
-        return new Authority(partition, owner, epoch.asLong(), since, text(node, "reason"));
+        return new Authority(partition, owner, epoch.asLong(), since, text(node, "reason"),
+                movingTo(node, owner, knownSites), timelineStart(node.get("timelineStart")));
+    }
+
+    private static Optional<SiteId> movingTo(JsonNode node, SiteId owner, Set<SiteId> knownSites) {
+        if (!node.has("movingTo")) {
+            return Optional.empty();
+        }
+        SiteId target;
+        try {
+            target = SiteId.of(text(node, "movingTo"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("bad movingTo: " + e.getMessage());
+        }
+        if (!knownSites.contains(target) || target.equals(owner)) {
+            throw new IllegalArgumentException("movingTo " + target + " is not a known site other than the owner");
+        }
+        return Optional.of(target);
+    }
+
+    private static Optional<TimelineStart> timelineStart(JsonNode start) {
+        if (start == null) {
+            return Optional.empty();
+        }
+        JsonNode timeline = start.get("timeline");
+        if (!start.isObject() || timeline == null || !timeline.isIntegralNumber() || timeline.asLong() < 1) {
+            throw new IllegalArgumentException("timelineStart must be {database, lsn, timeline >= 1}, was " + start);
+        }
+        try {
+            return Optional.of(new TimelineStart(text(start, "database"), Wal.parse(text(start, "lsn")),
+                    timeline.asLong()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("timelineStart.lsn is not an LSN: " + start.get("lsn"));
+        }
     }
 
     private static String text(JsonNode node, String field) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -118,8 +119,80 @@ public final class AuthorityStore {
         return replace(partition, old.epoch(), standby, "takeover by " + standby + ": " + check.reason());
     }
 
+    /**
+     * Marks the partition as moving to {@code target} (a planned {@link Switchover} begins): same owner and epoch, and
+     * no router admits writes of it until {@link #completeMove} or {@link #abortMove}.
+     *
+     * @throws AuthorityConflictException if the epoch is not {@code expectedEpoch}, changed concurrently, or the
+     *                                    partition is already moving
+     * @throws IllegalArgumentException   if {@code target} is unknown or already the owner
+     */
+    public Authority beginMove(PartitionId partition, SiteId target, long expectedEpoch) {
+        requireKnown(target);
+        return change(partition, expectedEpoch, current -> {
+            if (current.movingTo().isPresent()) {
+                throw new AuthorityConflictException(partition, expectedEpoch, current.epoch(), "it is already moving"
+                        + " to " + current.movingTo().get());
+            }
+            if (current.owner().equals(target)) {
+                throw new IllegalArgumentException("partition " + partition + " is already owned by " + target);
+            }
+            return current.moving(target, clock.instant(), "planned switchover from " + current.owner() + " to "
+                    + target + " in progress");
+        });
+    }
+
+    /**
+     * Ends a switchover: {@code target} owns the partition at the next epoch, with {@code start} recorded.
+     *
+     * @throws AuthorityConflictException if the partition is not moving to {@code target} at {@code expectedEpoch}
+     */
+    public Authority completeMove(PartitionId partition, SiteId target, long expectedEpoch, TimelineStart start) {
+        return change(partition, expectedEpoch, current -> {
+            requireMoving(current, target, expectedEpoch);
+            return current.next(target, clock.instant(), "planned switchover from " + current.owner() + " to "
+                    + target).withTimelineStart(start);
+        });
+    }
+
+    /**
+     * Gives up a switchover: the owner keeps the partition, at the next epoch (its database's fence may already have
+     * been raised to it), and admits writes again.
+     *
+     * @throws AuthorityConflictException if the partition is not moving at {@code expectedEpoch}
+     */
+    public Authority abortMove(PartitionId partition, long expectedEpoch, String why) {
+        return change(partition, expectedEpoch, current -> {
+            requireMoving(current, current.movingTo().orElse(null), expectedEpoch);
+            return current.next(current.owner(), clock.instant(), "switchover to " + current.movingTo().get()
+                    + " aborted: " + why);
+        });
+    }
+
+    /**
+     * Records where the promoted database's timeline began, on the authority at {@code epoch} (same owner and epoch).
+     *
+     * @throws AuthorityConflictException if the epoch is no longer {@code epoch}
+     */
+    public Authority recordTimelineStart(PartitionId partition, long epoch, TimelineStart start) {
+        return change(partition, epoch, current -> current.withTimelineStart(start));
+    }
+
+    private static void requireMoving(Authority current, SiteId target, long expectedEpoch) {
+        if (current.movingTo().isEmpty() || !current.movingTo().get().equals(target)) {
+            throw new AuthorityConflictException(current.partition(), expectedEpoch, current.epoch(),
+                    "it is not moving to " + target + " (owner " + current.owner() + ", moving "
+                            + current.movingTo().map(SiteId::value).orElse("nowhere") + ")");
+        }
+    }
+
     private Authority replace(PartitionId partition, long expectedEpoch, SiteId newOwner, String reason) {
         requireKnown(newOwner);
+        return change(partition, expectedEpoch, current -> current.next(newOwner, clock.instant(), reason));
+    }
+
+    /** Replaces the authority at {@code expectedEpoch} by {@code next(current)}, by compare-and-set. */
+    private Authority change(PartitionId partition, long expectedEpoch, UnaryOperator<Authority> next) {
         try {
             Stat stat = new Stat();
             Authority current = readWithStat(partition, stat);
@@ -127,10 +200,10 @@ public final class AuthorityStore {
                 throw new AuthorityConflictException(partition, expectedEpoch, current.epoch(), "found epoch "
                         + current.epoch() + " owned by " + current.owner());
             }
-            Authority next = current.next(newOwner, clock.instant(), reason);
+            Authority changed = next.apply(current);
             call(() -> client.setData().withVersion(stat.getVersion())
-                    .forPath(config.authorityPath(partition), AuthorityDocument.write(next)));
-            return next;
+                    .forPath(config.authorityPath(partition), AuthorityDocument.write(changed)));
+            return changed;
         } catch (KeeperException.BadVersionException e) {
             throw new AuthorityConflictException(partition, expectedEpoch, -1, "it changed concurrently");
         } catch (KeeperException.NoNodeException e) {

@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +24,12 @@ import java.util.Optional;
  *       unavailable; {@link RecoveryPolicy#AVAILABLE} takes any replica and reports the WAL range that may be lost;</li>
  *   <li>authority moves in ZooKeeper ({@link AuthorityStore#takeOver}: only once the owner's lease is gone and the
  *       safety margin has passed), which raises the epoch, so the old owner's routers stop admitting writes;</li>
- *   <li>the candidate is promoted ({@code pg_promote}) and its fence raised to the new epoch; the fence of every
- *       other database of the partition that can be reached is raised too, so the old primary, should it come back,
- *       refuses writes of the old epoch.</li>
+ *   <li>the candidate is promoted ({@code pg_promote}) and its fence raised to the new epoch; where the promoted
+ *       database's timeline began ({@link TimelineStart}) is recorded in the authority document;</li>
+ *   <li>every other database of the partition that can be reached and is not a replica (the old primary, if it is
+ *       still up) is first checked for a {@link Divergence} (read-only), then retired ({@link Fence#retire}: it
+ *       refuses every write). One that cannot be reached is left to {@link #fenceReturning} or
+ *       {@link Divergence#check} when it returns ({@link FailoverCoordinator} does that by itself).</li>
  * </ol>
  *
  * <p>Stateless; one call per failover. Databases are opened through {@link Database#source()} and closed again.
@@ -66,7 +70,8 @@ public final class Failover {
      * @param standby              the site taking it over
      * @param candidate            the replica in {@code standby} to promote
      * @param candidateSynchronous whether the candidate is the old primary's synchronous standby
-     * @param others               the partition's other databases (the old primary first), fenced where reachable
+     * @param others               the partition's other databases (the old primary first); where reachable and not a
+     *                             replica, checked for divergence and retired
      * @param policy               the recovery-point policy
      * @param lastKnownPrimaryLsn  the old primary's last WAL position known to the caller (e.g. its router monitor),
      *                             0 if unknown; bounds the loss an AVAILABLE failover reports
@@ -93,11 +98,18 @@ public final class Failover {
      * @param received  the last WAL position the candidate had received from the old primary
      * @param mayLose   for AVAILABLE, the WAL range {@code (received, lastKnownPrimaryLsn]} whose commits may be lost,
      *                  empty if none (always empty for SAFE)
-     * @param fences    per other database: the epoch its fence is at now, or why it could not be reached
+     * @param fences    per other database: {@code retired}, {@code in recovery…}, or why it could not be reached
+     * @param divergences the reachable other databases that hold WAL the promoted one never received
+     * @param timelineStart where the promoted database's timeline began, as recorded in the authority document
      * @param took      from the call to the end
      */
     public record Report(Authority authority, String promoted, String received, Optional<String> mayLose,
-                         Map<String, String> fences, Duration took) {
+                         Map<String, String> fences, List<Divergence> divergences, TimelineStart timelineStart,
+                         Duration took) {
+        public Report {
+            fences = Map.copyOf(fences);
+            divergences = List.copyOf(divergences);
+        }
     }
 
     private Failover() {
@@ -128,25 +140,26 @@ public final class Failover {
             received = lsn(candidate, "SELECT coalesce(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::text");
         }
         Authority authority = store.takeOver(watcher, request.partition(), request.standby());
-        try (Connection candidate = request.candidate().source().open(); Statement s = candidate.createStatement();
-             ResultSet rs = s.executeQuery("SELECT pg_promote(true, 60)")) {
-            rs.next();
-            if (!rs.getBoolean(1)) {
-                throw new SQLException(request.candidate().name() + " did not finish promotion within 60 s");
-            }
+        TimelineStart start;
+        try (Connection candidate = request.candidate().source().open()) {
+            promote(candidate, request.candidate().name());
             Fence.install(candidate, request.partition().value(), authority.epoch());
             Fence.bump(candidate, authority.epoch(), request.fenceWait());
+            start = Wal.timelineStart(candidate, request.candidate().name(), received);
         }
+        authority = store.recordTimelineStart(request.partition(), authority.epoch(), start);
         Map<String, String> fences = new LinkedHashMap<>();
+        List<Divergence> divergences = new ArrayList<>();
         for (Database other : request.others()) {
-            fences.put(other.name(), fenceQuietly(other, authority.epoch(), request.fenceWait()));
+            fences.put(other.name(), retireQuietly(request.partition(), other, start, request.fenceWait(),
+                    divergences));
         }
         Optional<String> mayLose = Optional.empty();
         if (request.policy() == RecoveryPolicy.AVAILABLE
                 && Long.compareUnsigned(request.lastKnownPrimaryLsn(), received) > 0) {
             mayLose = Optional.of("(" + format(received) + ", " + format(request.lastKnownPrimaryLsn()) + "]");
         }
-        return new Report(authority, request.candidate().name(), format(received), mayLose, fences,
+        return new Report(authority, request.candidate().name(), format(received), mayLose, fences, divergences, start,
                 Duration.ofNanos(System.nanoTime() - started));
     }
 
@@ -158,6 +171,31 @@ public final class Failover {
      */
     public static String fenceReturning(Database database, long epoch, Duration wait) {
         return fenceQuietly(database, epoch, wait);
+    }
+
+    /** Promotes a replica with {@code pg_promote} and waits (up to 60 s) until it accepts writes. */
+    static void promote(Connection candidate, String name) throws SQLException {
+        try (Statement s = candidate.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_promote(true, 60)")) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                throw new SQLException(name + " did not finish promotion within 60 s");
+            }
+        }
+    }
+
+    /** Checks a reachable non-replica for divergence, then retires it; says what happened. */
+    private static String retireQuietly(PartitionId partition, Database database, TimelineStart start, Duration wait,
+            List<Divergence> divergences) {
+        try (Connection connection = database.source().open()) {
+            if (inRecovery(connection)) {
+                return "in recovery: its fence follows its primary's";
+            }
+            Divergence.check(partition, database, start).ifPresent(divergences::add);
+            Fence.retire(connection, wait);
+            return "retired";
+        } catch (SQLException e) {
+            return "unreachable: " + e.getMessage();
+        }
     }
 
     private static String fenceQuietly(Database database, long epoch, Duration wait) {

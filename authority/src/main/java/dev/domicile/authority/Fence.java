@@ -32,6 +32,12 @@ public final class Fence {
     /** The schema version {@link #install} brings a database to. */
     public static final int VERSION = 2;
 
+    /**
+     * The fence epoch of a retired database (an old primary after a switchover or failover): no writer ever carries
+     * it, so the database refuses every write until it is rebuilt as a replica of the new primary.
+     */
+    public static final long RETIRED = Long.MAX_VALUE;
+
     /** SQLSTATE of a write refused for its stale or missing epoch. */
     public static final String STALE_EPOCH = "DM001";
 
@@ -166,6 +172,15 @@ public final class Fence {
         } finally {
             connection.setAutoCommit(autoCommit);
         }
+    }
+
+    /**
+     * Retires this database: raises its fence to {@link #RETIRED} as {@link #bump} does (waiting for writers in
+     * flight, ending those that outstay {@code waitForWriters}), so it refuses every write from now on. Irreversible
+     * short of {@link #uninstall}; a retired old primary is rebuilt as a replica of the new one.
+     */
+    public static long retire(Connection connection, Duration waitForWriters) throws SQLException {
+        return bump(connection, RETIRED, waitForWriters);
     }
 
     /** The advisory lock key of the fence (the bytes of "domicile"), as in {@code fence-v1.sql}. */

@@ -9,7 +9,8 @@ import java.util.Objects;
 
 /**
  * Decides, per write, whether this router may write a partition now: only while its {@link AuthorityWatcher} is live
- * (ZooKeeper CONNECTED/RECONNECTED and authority re-read since) and the partition's known owner is the local site.
+ * (ZooKeeper CONNECTED/RECONNECTED and authority re-read since), the partition's known owner is the local site, and
+ * it is not {@linkplain Authority#movingTo() moving} (a planned switchover in progress).
  * SUSPENDED, LOST and READ_ONLY stop admission at once, as Curator's tech notes advise, and so does silence from
  * ZooKeeper longer than {@link AuthorityConfig#contactTimeout()}; after a reconnection admission resumes only once
  * the watcher has re-read every authority.
@@ -100,6 +101,10 @@ public final class WriteAdmission implements AutoCloseable {
             return new NotAuthoritativeException(partition, null, 0, RetryHint.RETRY_LATER, retryAfter,
                     "no authority is published for it");
         }
+        if (known.movingTo().isPresent()) {
+            return new NotAuthoritativeException(partition, owner, epoch, RetryHint.RETRY_LATER, retryAfter,
+                    "a planned switchover moves it from " + owner + " to " + known.movingTo().get());
+        }
         return new NotAuthoritativeException(partition, owner, epoch, RetryHint.FORWARD_TO_OWNER, retryAfter,
                 "it is owned by " + owner + ", this router is in " + localSite);
     }
@@ -113,7 +118,7 @@ public final class WriteAdmission implements AutoCloseable {
         Map<PartitionId, Admission> admitted = new HashMap<>();
         if (snapshot.live() && !closing) {
             for (Authority authority : snapshot.authorities().values()) {
-                if (authority.owner().equals(localSite)) {
+                if (authority.owner().equals(localSite) && authority.movingTo().isEmpty()) {
                     Admission before = previous.admitted.get(authority.partition());
                     admitted.put(authority.partition(), before != null && before.epoch() == authority.epoch()
                             ? before : new Admission(authority.partition(), localSite, authority.epoch()));
@@ -140,6 +145,9 @@ public final class WriteAdmission implements AutoCloseable {
             return snapshot.health();
         }
         Authority now = snapshot.authorities().get(partition);
+        if (now.movingTo().isPresent()) {
+            return "a planned switchover moves it to " + now.movingTo().get() + " at epoch " + now.epoch();
+        }
         return "authority is now " + now.owner() + " at epoch " + now.epoch() + " (" + now.reason() + ")";
     }
 
