@@ -373,8 +373,9 @@ final class Binder {
     }
 
     /**
-     * Quarantines writes while more than one database of the partition is writable (not in recovery at its last
-     * probe, whatever its configured role): a split brain. Reads one state per endpoint; allocates only to refuse.
+     * Quarantines writes while more than one database of the partition is writable (not in recovery and not retired
+     * by the fence at its last probe, whatever its configured role): a split brain. An old primary that came back
+     * after a failover and was retired ({@code Fence.retire}) refuses every write, so it is not a second writer. Reads one state per endpoint; allocates only to refuse.
      */
     private void checkSingleWriter(PartitionEndpoints endpoints) throws SplitBrainException {
         int writable = writable(endpoints.primary()) ? 1 : 0;
@@ -393,10 +394,11 @@ final class Binder {
         }
     }
 
+    /** Up (in any role), out of recovery, and not retired by the fence: a database that can accept writes. */
     private boolean writable(EndpointConfig endpoint) {
         EndpointState state = monitor.state(endpoint.name());
         return (state.health() == EndpointState.Health.UP || state.health() == EndpointState.Health.WRONG_ROLE)
-                && !state.inRecovery();
+                && !state.inRecovery() && !state.retired();
     }
 
     /** Whether writes are admitted by authority and stamped with its epoch. */

@@ -30,8 +30,14 @@ import org.slf4j.LoggerFactory;
 final class EndpointMonitor implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EndpointMonitor.class);
+    /**
+     * Role, position, last replayed commit, and (out of recovery, where the fence of version 2 or later is installed)
+     * whether the fence is retired. CASE evaluates lazily, so a database without the fence is asked nothing about it.
+     */
     private static final String PROBE = "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery()"
-            + " THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END::text, pg_last_xact_replay_timestamp()";
+            + " THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END::text, pg_last_xact_replay_timestamp(),"
+            + " CASE WHEN pg_is_in_recovery() OR to_regclass('domicile.fence_epoch') IS NULL THEN false"
+            + " ELSE pg_sequence_last_value('domicile.fence_epoch') = " + dev.domicile.authority.Fence.RETIRED + " END";
 
     private final RouterConfig config;
     private final Clock clock;
@@ -79,7 +85,7 @@ final class EndpointMonitor implements AutoCloseable {
     void observed(String endpoint, long lsn) {
         states.computeIfPresent(endpoint, (name, s) -> s.reached(lsn) ? s
                 : new EndpointState(s.endpoint(), s.health(), s.inRecovery(), lsn, s.replayedCommitMicros(),
-                s.probedAtNanos(), s.failures(), s.lastError()));
+                s.probedAtNanos(), s.failures(), s.lastError(), s.retired()));
     }
 
     private void probeLoop(EndpointConfig endpoint) {
@@ -97,7 +103,8 @@ final class EndpointMonitor implements AutoCloseable {
                 closeQuietly(connection);
                 connection = null;
                 next = new EndpointState(endpoint, EndpointState.Health.DOWN, previous.inRecovery(), previous.lsn(),
-                        previous.replayedCommitMicros(), System.nanoTime(), previous.failures() + 1, e.getMessage());
+                        previous.replayedCommitMicros(), System.nanoTime(), previous.failures() + 1, e.getMessage(),
+                        previous.retired());
             }
             if (next.health() != previous.health()) {
                 LOG.info("endpoint {} is {}{}", endpoint.name(), next.health(),
@@ -130,6 +137,7 @@ final class EndpointMonitor implements AutoCloseable {
             boolean inRecovery = rs.getBoolean(1);
             String lsnText = rs.getString(2);
             Timestamp replayed = rs.getTimestamp(3);
+            boolean retired = rs.getBoolean(4);
             long lsn = lsnText == null ? 0 : Lsns.parse(lsnText);
             boolean roleOk = endpoint.role() == Role.REPLICA ? inRecovery : !inRecovery;
             long replayedMicros = replayed == null ? 0
@@ -137,7 +145,7 @@ final class EndpointMonitor implements AutoCloseable {
             return new EndpointState(endpoint, roleOk ? EndpointState.Health.UP : EndpointState.Health.WRONG_ROLE,
                     inRecovery, lsn, replayedMicros, System.nanoTime(), 0,
                     roleOk ? null : "configured as " + endpoint.role() + " but "
-                            + (inRecovery ? "it is in recovery" : "it is not in recovery"));
+                            + (inRecovery ? "it is in recovery" : "it is not in recovery"), retired);
         }
     }
 

@@ -13,9 +13,19 @@ import java.time.Duration;
  * @param probedAtNanos   {@link System#nanoTime()} scale time of the last probe (successful or not)
  * @param failures        consecutive failed probes
  * @param lastError       why the last probe failed, or null
+ * @param retired         the database's Domicile fence was retired ({@code Fence.RETIRED}: an old primary after a
+ *                        failover or switchover) at the last successful probe: it refuses every write, so it never
+ *                        counts as a writer of its partition
  */
 public record EndpointState(EndpointConfig endpoint, Health health, boolean inRecovery, long lsn,
-                            long replayedCommitMicros, long probedAtNanos, int failures, String lastError) {
+                            long replayedCommitMicros, long probedAtNanos, int failures, String lastError,
+                            boolean retired) {
+
+    /** A state of a database that is not retired. */
+    public EndpointState(EndpointConfig endpoint, Health health, boolean inRecovery, long lsn,
+                         long replayedCommitMicros, long probedAtNanos, int failures, String lastError) {
+        this(endpoint, health, inRecovery, lsn, replayedCommitMicros, probedAtNanos, failures, lastError, false);
+    }
 
     /** The staleness of a replica that has replayed no transaction yet: more than any bound. */
     static final Duration NEVER_REPLAYED = Duration.ofDays(36_500);

@@ -143,6 +143,23 @@ class FailoverRoutingTest {
             }
         });
         assertThat(read).isEqualTo("after failover");
+
+        // The old primary comes back, out of recovery: two writable databases, a split brain, until it is retired.
+        topology.start(oldPrimary);
+        await().atMost(Duration.ofSeconds(30)).until(() -> state(usRouter, oldPrimary.name()).usable());
+        assertThatThrownBy(() -> insert(usRouter, "while two may write")).isInstanceOf(SplitBrainException.class);
+        try (Connection c = topology.connect(oldPrimary)) {
+            Fence.retire(c, Duration.ofSeconds(2));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> state(usRouter, oldPrimary.name()).retired());
+        RoutingDecision afterReturn = insert(usRouter, "after the old home returned");
+        assertThat(afterReturn.endpoint()).isEqualTo(standby.name());
+        assertThat(afterReturn.reason()).isEqualTo(Reason.WRITE_TO_PROMOTED);
         assertThat(usRouter.activeConnections().values()).allMatch(active -> active == 0);
+    }
+
+    private static EndpointState state(RoutingDataSource router, String endpoint) {
+        return router.endpointStates().stream().filter(s -> s.endpoint().name().equals(endpoint)).findFirst()
+                .orElseThrow();
     }
 }
