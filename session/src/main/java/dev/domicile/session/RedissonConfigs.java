@@ -1,5 +1,6 @@
 package dev.domicile.session;
 
+import java.net.MalformedURLException;
 import java.time.Duration;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.BaseConfig;
@@ -8,8 +9,12 @@ import org.redisson.config.Config;
 import org.redisson.config.ConstantDelay;
 import org.redisson.config.ReadMode;
 import org.redisson.config.SentinelServersConfig;
+import org.redisson.config.SslVerificationMode;
 
-/** Turns a {@link RegionConfig} into a Redisson {@link Config}: string codec only, reads from masters only. */
+/**
+ * Turns a {@link RegionConfig} into a Redisson {@link Config}: string codec only, reads from masters only; for
+ * {@code rediss://}, the region's trust store (if set) and strict verification (certificate chain and host name).
+ */
 final class RedissonConfigs {
 
     private RedissonConfigs() {
@@ -25,6 +30,7 @@ final class RedissonConfigs {
         config.setThreads(2);
         config.setUsername(region.username());
         config.setPassword(region.password());
+        tls(config, region);
         switch (region.mode()) {
             case SINGLE -> common(config.useSingleServer()
                     .setAddress(region.addresses().getFirst())
@@ -59,6 +65,20 @@ final class RedissonConfigs {
                 .setTimeout(millis(region.commandTimeout()))
                 .setRetryAttempts(region.retryAttempts())
                 .setRetryDelay(new ConstantDelay(Duration.ofMillis(100)));
+    }
+
+    private static void tls(Config config, RegionConfig region) {
+        // STRICT is Redisson's default; set anyway: NONE without a trust store would trust any certificate.
+        config.setSslVerificationMode(SslVerificationMode.STRICT);
+        if (region.trustStore() != null) {
+            try {
+                config.setSslTruststore(region.trustStore().toUri().toURL());
+            } catch (MalformedURLException e) {
+                throw new IllegalArgumentException("domicile.session.regions." + region.site() + ".trust-store = "
+                        + region.trustStore() + ": not a file URL", e);
+            }
+            config.setSslTruststorePassword(region.trustStorePassword());
+        }
     }
 
     private static int millis(Duration duration) {

@@ -1,13 +1,17 @@
 package dev.domicile.session;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * How to reach the Redis of one site, as seen from the site this store runs in (for a remote site, its WAN address).
- * Use {@code rediss://} addresses for TLS. Immutable; build with {@link #single}, {@link #sentinel} or
- * {@link #cluster}. {@link #toString()} hides the password.
+ * Use {@code rediss://} addresses for TLS: the server's certificate is then checked against the trust store if one is
+ * set, else the JVM's default trust store, and its subject alternative names against the address's host (hostname
+ * verification is always on). Immutable; build with {@link #single}, {@link #sentinel} or {@link #cluster}.
+ * {@link #toString()} hides the passwords.
  *
  * @param site               the site this Redis serves
  * @param mode               single server, Sentinel-managed master, or Cluster
@@ -21,10 +25,13 @@ import java.util.Objects;
  * @param retryAttempts      how often a failed command is retried before it fails
  * @param connectionPoolSize most connections to the master (and to each node in CLUSTER)
  * @param nettyThreads       I/O threads of this site's client
+ * @param trustStore         trust store (PKCS12, or JKS) with the certificates that may sign the servers' certificates,
+ *                           for {@code rediss://} addresses only; null for the JVM's default trust store
+ * @param trustStorePassword the trust store's password, or null (only with a trust store)
  */
 public record RegionConfig(String site, Mode mode, List<String> addresses, String masterName, String username,
                            String password, Duration connectTimeout, Duration commandTimeout, int retryAttempts,
-                           int connectionPoolSize, int nettyThreads) {
+                           int connectionPoolSize, int nettyThreads, Path trustStore, String trustStorePassword) {
 
     /** How the site runs Redis. */
     public enum Mode { SINGLE, SENTINEL, CLUSTER }
@@ -58,6 +65,7 @@ public record RegionConfig(String site, Mode mode, List<String> addresses, Strin
             throw new IllegalArgumentException(key + "connection-pool-size/netty-threads = " + connectionPoolSize
                     + "/" + nettyThreads + ": both must be >= 1");
         }
+        checkTrustStore(key, addresses, trustStore, trustStorePassword);
     }
 
     /** A single Redis server at {@code address}. */
@@ -81,7 +89,26 @@ public record RegionConfig(String site, Mode mode, List<String> addresses, Strin
                 + masterName + ", username=" + username + ", password=" + (password == null ? "none" : "***")
                 + ", connectTimeout=" + connectTimeout + ", commandTimeout=" + commandTimeout + ", retryAttempts="
                 + retryAttempts + ", connectionPoolSize=" + connectionPoolSize + ", nettyThreads=" + nettyThreads
-                + "]";
+                + ", trustStore=" + (trustStore == null ? "JVM default" : trustStore) + ", trustStorePassword="
+                + (trustStorePassword == null ? "none" : "***") + "]";
+    }
+
+    private static void checkTrustStore(String key, List<String> addresses, Path trustStore, String password) {
+        if (trustStore == null) {
+            if (password != null) {
+                throw new IllegalArgumentException(key + "trust-store-password = ***: only with a trust-store");
+            }
+            return;
+        }
+        for (String address : addresses) {
+            if (!address.startsWith("rediss://")) {
+                throw new IllegalArgumentException(key + "trust-store = " + trustStore + ": only for rediss:// (TLS)"
+                        + " addresses, but " + address + " is plain");
+            }
+        }
+        if (!Files.isRegularFile(trustStore) || !Files.isReadable(trustStore)) {
+            throw new IllegalArgumentException(key + "trust-store = " + trustStore + ": must be a readable file");
+        }
     }
 
     private static void positive(String key, Duration value) {
@@ -103,6 +130,8 @@ public record RegionConfig(String site, Mode mode, List<String> addresses, Strin
         private int retryAttempts = 1;
         private int connectionPoolSize = 16;
         private int nettyThreads = 2;
+        private Path trustStore;
+        private String trustStorePassword;
 
         private Builder(String site, Mode mode, List<String> addresses, String masterName) {
             this.site = site;
@@ -153,10 +182,23 @@ public record RegionConfig(String site, Mode mode, List<String> addresses, Strin
             return this;
         }
 
+        /**
+         * The trust store that holds the certificates (or CA certificates) of the servers of a {@code rediss://}
+         * region (default: the JVM's default trust store). The file is read when the client connects.
+         *
+         * @param store    a PKCS12 (or JKS) file
+         * @param password its password, or null if it has none
+         */
+        public Builder trustStore(Path store, String password) {
+            this.trustStore = store;
+            this.trustStorePassword = password;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the key, the value and the rule it breaks */
         public RegionConfig build() {
             return new RegionConfig(site, mode, addresses, masterName, username, password, connectTimeout,
-                    commandTimeout, retryAttempts, connectionPoolSize, nettyThreads);
+                    commandTimeout, retryAttempts, connectionPoolSize, nettyThreads, trustStore, trustStorePassword);
         }
     }
 }

@@ -3,9 +3,13 @@ package dev.domicile.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConfigTest {
 
@@ -38,6 +42,25 @@ class ConfigTest {
                 .hasMessageContaining("master-name");
         assertThatThrownBy(() -> new AttributeLimits(0, 1, 1, 1))
                 .hasMessage("domicile.session.attributes.max-attributes = 0: must be positive");
+    }
+
+    @Test
+    void aTrustStoreIsOnlyForTlsAndMustExist(@TempDir Path directory) throws IOException {
+        Path store = Files.writeString(directory.resolve("trust.p12"), "not read before connecting");
+        RegionConfig tls = RegionConfig.single("eu-west", "rediss://h:6380").trustStore(store, "changeit").build();
+        assertThat(tls.trustStore()).isEqualTo(store);
+        assertThat(tls.toString()).doesNotContain("changeit").contains(store.toString());
+        assertThatThrownBy(() -> RegionConfig.single("eu-west", "redis://h:6379").trustStore(store, "changeit").build())
+                .hasMessage("domicile.session.regions.eu-west.trust-store = " + store + ": only for rediss:// (TLS)"
+                        + " addresses, but redis://h:6379 is plain");
+        assertThatThrownBy(() -> RegionConfig.sentinel("eu-west", "m", List.of("rediss://h:1", "redis://h:2"))
+                .trustStore(store, null).build())
+                .hasMessageContaining("trust-store").hasMessageContaining("redis://h:2 is plain");
+        Path missing = directory.resolve("missing.p12");
+        assertThatThrownBy(() -> RegionConfig.single("eu-west", "rediss://h:6380").trustStore(missing, "x").build())
+                .hasMessage("domicile.session.regions.eu-west.trust-store = " + missing + ": must be a readable file");
+        assertThatThrownBy(() -> RegionConfig.single("eu-west", "rediss://h:6380").trustStore(null, "x").build())
+                .hasMessage("domicile.session.regions.eu-west.trust-store-password = ***: only with a trust-store");
     }
 
     @Test

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * the {@code PATH}. Data persists in an append-only file in its directory, so a restart keeps it.
  *
  * <p>A process may be given a configuration file (written once, then owned by Redis: Sentinel rewrites it) and extra
- * arguments; that is how {@link RedisSentinelGroup} runs replicas and Sentinels.
+ * arguments; that is how {@link RedisSentinelGroup} runs replicas and Sentinels. With a certificate it listens for
+ * TLS only ({@link RedisTlsServer}).
  */
 final class RedisProcess {
 
@@ -32,6 +33,7 @@ final class RedisProcess {
     private final Path log;
     private final String configuration;
     private final List<String> extraArguments;
+    private final SelfSignedCertificate tls;
     private Process process;
 
     RedisProcess(RedisNode node, Path directory) {
@@ -44,7 +46,18 @@ final class RedisProcess {
      * @param extraArguments appended to the command line (e.g. {@code --replicaof host port}, {@code --sentinel})
      */
     RedisProcess(RedisNode node, Path directory, String configuration, List<String> extraArguments) {
+        this(node, directory, configuration, extraArguments, null);
+    }
+
+    /**
+     * As {@link #RedisProcess(RedisNode, Path, String, List)}; with a non-null {@code tls}, the server listens on
+     * {@code node.port()} for TLS only ({@code --port 0}: no plain TCP at all) with that certificate, and does not ask
+     * clients for certificates.
+     */
+    RedisProcess(RedisNode node, Path directory, String configuration, List<String> extraArguments,
+                 SelfSignedCertificate tls) {
         this.node = node;
+        this.tls = tls;
         this.directory = directory;
         this.log = directory.resolve("redis.log");
         this.configuration = configuration;
@@ -66,8 +79,15 @@ final class RedisProcess {
                 }
                 command.add(file.toString());
             }
-            command.addAll(List.of("--port", Integer.toString(node.port()),
-                    "--bind", node.host(), "--protected-mode", "no", "--daemonize", "no",
+            if (tls == null) {
+                command.addAll(List.of("--port", Integer.toString(node.port())));
+            } else {
+                command.addAll(List.of("--port", "0", "--tls-port", Integer.toString(node.port()),
+                        "--tls-cert-file", tls.certificatePem().toString(),
+                        "--tls-key-file", tls.privateKeyPem().toString(),
+                        "--tls-ca-cert-file", tls.certificatePem().toString(), "--tls-auth-clients", "no"));
+            }
+            command.addAll(List.of("--bind", node.host(), "--protected-mode", "no", "--daemonize", "no",
                     "--dir", directory.toString(), "--logfile", log.toString()));
             if (!extraArguments.contains("--sentinel")) {
                 command.addAll(List.of("--save", "", "--appendonly", "yes", "--appendfsync", "everysec"));
@@ -147,9 +167,11 @@ final class RedisProcess {
     }
 
     private boolean ping() {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(node.host(), node.port()), 500);
-            socket.setSoTimeout(1000);
+        try (Socket plain = new Socket()) {
+            plain.connect(new InetSocketAddress(node.host(), node.port()), 500);
+            plain.setSoTimeout(1000);
+            Socket socket = tls == null ? plain
+                    : tls.clientContext().getSocketFactory().createSocket(plain, node.host(), node.port(), true);
             socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
             InputStream in = socket.getInputStream();
             byte[] reply = new byte[7];
