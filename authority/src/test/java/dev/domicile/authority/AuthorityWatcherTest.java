@@ -123,6 +123,34 @@ class AuthorityWatcherTest {
         assertThat(router.admission().admits(P)).as("moved to us-east").isFalse();
     }
 
+    /**
+     * The CURATOR-696 case without timing: a lease node whose data names eu-1 but which another session owns (as a
+     * node left by eu-1's own expired session is) is never taken for eu-1's lease; once it goes, a router takes it.
+     */
+    @Test
+    void aLeaseNodeNamingUsButOwnedByAnotherSessionIsNotOurs() throws Exception {
+        world.admin().initialize(P, EU_SITE);
+        String leasePath = world.root + "/leases/" + P;
+        CuratorFramework impostor = world.client("impostor", (String) null);
+        impostor.create().creatingParentContainersIfNeeded().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL)
+                .withACL(List.of(new org.apache.zookeeper.data.ACL(31, // all permissions, for the creator's identity
+                        new org.apache.zookeeper.data.Id("auth", ""))))
+                .forPath(leasePath, "eu-west/eu-1".getBytes(StandardCharsets.UTF_8));
+        ZkWorld.Router eu1 = world.router(ZkWorld.EU, "eu-1");
+        await().atMost(WAIT).until(() -> eu1.live() && eu1.watcher().snapshot().leases().containsKey(P));
+        AtomicInteger checks = new AtomicInteger();
+        await().during(Duration.ofSeconds(2)).atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
+            checks.incrementAndGet();
+            return !eu1.lease().holds(P) && !eu1.lease().held().contains(P);
+        });
+        assertThat(checks.get()).isPositive();
+        world.expectLoss(impostor);
+        impostor.close();
+        await().atMost(WAIT).until(() -> eu1.lease().holds(P));
+        assertThat(world.client("raw", (String) null).checkExists().forPath(leasePath).getEphemeralOwner())
+                .isEqualTo(eu1.client().getZookeeperClient().getZooKeeper().getSessionId());
+    }
+
     @Test
     void aLeaseLeftByOurExpiredSessionIsNotOurs() throws Exception {
         world.admin().initialize(P, EU_SITE);
