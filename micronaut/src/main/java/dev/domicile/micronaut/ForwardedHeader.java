@@ -2,7 +2,7 @@ package dev.domicile.micronaut;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -26,6 +26,8 @@ record ForwardedHeader(String user, String home, long epoch, long deadlineMillis
 
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+    private static final java.util.Set<String> FIELDS =
+            java.util.Set.of("hop", "home", "epoch", "deadline", "nonce", "user", "mac");
 
     ForwardedHeader {
         Objects.requireNonNull(user, "user");
@@ -52,14 +54,14 @@ record ForwardedHeader(String user, String home, long epoch, long deadlineMillis
      * @throws IllegalArgumentException saying what is malformed
      */
     static ForwardedHeader parse(String value) {
-        Map<String, String> fields = new LinkedHashMap<>();
+        Map<String, String> fields = new HashMap<>(16);
         for (String part : value.split(";", -1)) {
             int equals = part.indexOf('=');
             if (equals <= 0 || fields.put(part.substring(0, equals).trim(), part.substring(equals + 1).trim()) != null) {
                 throw new IllegalArgumentException("expected distinct name=value fields separated by ';'");
             }
         }
-        if (!fields.keySet().equals(java.util.Set.of("hop", "home", "epoch", "deadline", "nonce", "user", "mac"))) {
+        if (!fields.keySet().equals(FIELDS)) {
             throw new IllegalArgumentException(
                     "expected exactly the fields hop, home, epoch, deadline, nonce, user, mac");
         }

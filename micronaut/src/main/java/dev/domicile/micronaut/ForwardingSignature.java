@@ -13,7 +13,8 @@ import javax.crypto.spec.SecretKeySpec;
  * Signs and verifies forwarded requests with HMAC-SHA256 under the deployment's secret
  * ({@code domicile.forwarding.secret}). The MAC covers the HTTP method, the path with its query, and every field of
  * the {@link ForwardedHeader} (the nonce included) but the MAC itself, each length-prefixed so that no two inputs share an encoding.
- * Verification compares in constant time. Immutable and thread-safe (a {@link Mac} is made per call).
+ * Verification compares in constant time. Immutable and thread-safe: each call works on its own clone of a
+ * {@link Mac} initialized once with the key (never used itself), which skips the provider lookup and key setup.
  */
 final class ForwardingSignature {
 
@@ -24,6 +25,7 @@ final class ForwardingSignature {
     private static final Base64.Encoder NONCE = Base64.getUrlEncoder().withoutPadding();
 
     private final SecretKeySpec key;
+    private final Mac prototype;
 
     /**
      * @throws IllegalArgumentException if {@code secret} is shorter than {@value #MIN_SECRET_BYTES} bytes
@@ -35,6 +37,25 @@ final class ForwardingSignature {
                     + bytes.length);
         }
         this.key = new SecretKeySpec(bytes, ALGORITHM);
+        this.prototype = newMac();
+    }
+
+    private Mac newMac() {
+        try {
+            Mac mac = Mac.getInstance(ALGORITHM);
+            mac.init(key);
+            return mac;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is required of every Java runtime", e);
+        }
+    }
+
+    private Mac mac() {
+        try {
+            return (Mac) prototype.clone();
+        } catch (CloneNotSupportedException e) {
+            return newMac(); // a provider whose Mac cannot be cloned: pay for a fresh one
+        }
     }
 
     /**
@@ -64,19 +85,14 @@ final class ForwardingSignature {
 
     private byte[] mac(String method, String target, String user, String home, long epoch, long deadlineMillis,
                        int hop, String nonce) {
-        try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(key);
-            for (String field : new String[] {method, target, user, home, nonce}) {
-                byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
-                mac.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
-                mac.update(bytes);
-            }
-            mac.update(ByteBuffer.allocate(20).putLong(epoch).putLong(deadlineMillis).putInt(hop).array());
-            return mac.doFinal();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is required of every Java runtime", e);
+        Mac mac = mac();
+        for (String field : new String[] {method, target, user, home, nonce}) {
+            byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
+            mac.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
+            mac.update(bytes);
         }
+        mac.update(ByteBuffer.allocate(20).putLong(epoch).putLong(deadlineMillis).putInt(hop).array());
+        return mac.doFinal();
     }
 
     @Override
