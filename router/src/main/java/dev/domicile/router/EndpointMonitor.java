@@ -32,12 +32,13 @@ final class EndpointMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EndpointMonitor.class);
     /**
      * Role, position, last replayed commit, and (out of recovery, where the fence of version 2 or later is installed)
-     * whether the fence is retired. CASE evaluates lazily, so a database without the fence is asked nothing about it.
+     * whether the fence is retired. The sequence is looked up with {@code to_regclass}, which is NULL where the fence
+     * is not installed (a literal cast to regclass would fail the whole probe there).
      */
     private static final String PROBE = "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery()"
             + " THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END::text, pg_last_xact_replay_timestamp(),"
-            + " CASE WHEN pg_is_in_recovery() OR to_regclass('domicile.fence_epoch') IS NULL THEN false"
-            + " ELSE pg_sequence_last_value('domicile.fence_epoch') = " + dev.domicile.authority.Fence.RETIRED + " END";
+            + " CASE WHEN pg_is_in_recovery() THEN false ELSE coalesce(pg_sequence_last_value("
+            + "to_regclass('domicile.fence_epoch')) = " + dev.domicile.authority.Fence.RETIRED + ", false) END";
 
     private final RouterConfig config;
     private final Clock clock;
