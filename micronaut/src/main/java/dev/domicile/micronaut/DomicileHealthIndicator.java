@@ -24,8 +24,8 @@ import org.reactivestreams.Publisher;
  * Reports what this site can serve, for load balancers and DNS health checks: per partition whether its primary is
  * usable and how many replicas in this site are up and fresh, from the routing monitor's last probes (no database
  * round trip per check); with authority, also whether this site's ZooKeeper view is live and which partitions it may
- * write. DOWN when the primary of a partition this site owns (with authority: the authority's owner; without: the home
- * site) is not usable, or, with authority, when the site has lost ZooKeeper (it may write nothing); UP otherwise.
+ * write. DOWN when a partition this site owns (with authority: the authority's owner; without: the home site) has no
+ * database to write (with authority, a replica promoted by a failover counts, as the router writes there), or, with authority, when the site has lost ZooKeeper (it may write nothing); UP otherwise.
  * Named {@code domicile} in {@code /health}.
  */
 @Singleton
@@ -59,7 +59,8 @@ final class DomicileHealthIndicator implements HealthIndicator {
         Map<String, PartitionService> partitions = new LinkedHashMap<>();
         boolean down = false;
         for (Partition partition : map.partitions()) {
-            PartitionService service = PartitionService.of(partition, localSite, states, nowMicros, maxReplicaLag);
+            PartitionService service = PartitionService.of(partition, localSite, states, nowMicros, maxReplicaLag,
+                    authority.isPresent());
             partitions.put(service.partition(), service);
             SiteId owner = authority.flatMap(a -> a.owner(partition.id())).orElse(partition.home());
             down |= owner.equals(localSite) && !service.primaryUsable();

@@ -67,6 +67,30 @@ class EndpointViewTest {
                 Duration.ofSeconds(30)).localReplicasFresh()).isEqualTo(1);
     }
 
+    /**
+     * After a failover the configured primary is down (or back but retired) and a replica was promoted: the partition
+     * still has a database to write when the router follows promotions, and only then; two promoted ones do not count.
+     */
+    @Test
+    void aPromotedReplicaIsThePartitionsPrimaryWhenTheRouterFollowsPromotions() {
+        EndpointState promoted = new EndpointState(LOCAL, EndpointState.Health.WRONG_ROLE, false, 900, 0, 0, 0,
+                "configured as REPLICA but it is not in recovery");
+        EndpointState retiredOld = new EndpointState(PRIMARY, EndpointState.Health.UP, false, 800, 0, 0, 0, null,
+                true);
+        Partition eu = Partition.of("eu", "eu-west");
+        for (EndpointState old : List.of(state(PRIMARY, EndpointState.Health.DOWN, 800, 0), retiredOld)) {
+            List<EndpointState> states = List.of(old, promoted, state(HOME, EndpointState.Health.UP, 700, NOW));
+            assertThat(PartitionService.of(eu, SiteId.of("us-east"), states, NOW, Duration.ofSeconds(10), true)
+                    .primaryUsable()).as("old primary %s", old).isTrue();
+            assertThat(PartitionService.of(eu, SiteId.of("us-east"), states, NOW, Duration.ofSeconds(10), false)
+                    .primaryUsable()).as("without authority, old primary %s", old).isFalse();
+        }
+        EndpointState secondPromoted = new EndpointState(HOME, EndpointState.Health.WRONG_ROLE, false, 900, 0, 0, 0,
+                "configured as REPLICA but it is not in recovery");
+        assertThat(PartitionService.of(eu, SiteId.of("us-east"), List.of(retiredOld, promoted, secondPromoted), NOW,
+                Duration.ofSeconds(10), true).primaryUsable()).as("two promoted: a split brain").isFalse();
+    }
+
     @Test
     void positionsAreShownAsPostgresLsns() {
         EndpointState primary = state(PRIMARY, EndpointState.Health.UP, 0x1_0000_00A8L, 0);
