@@ -9,9 +9,9 @@ package dev.domicile.partition;
  * <p>The hash is part of the routing contract: routers of every version must agree on it, so it is fixed here and
  * pinned by tests. It reads the UTF-8 bytes in little-endian 64-bit words, mixes each word with the MurmurHash3 x64
  * body step, then mixes in the byte length and applies the MurmurHash3 finaliser. Two lanes with two seeds, computed
- * in the same pass, give two independent 64-bit hashes: the routing hash ({@link #ROUTING_SEED}) places a key in the
- * hash slots, and both lanes are part of the fingerprint that explicit assignments are matched on (see
- * {@link AssignmentShard}). Both are handed to a {@link Sink} because Java returns one value.
+ * in the same pass, give two independent 64-bit hashes: the routing hash ({@link #ROUTING_SEED}) places a key (hash
+ * slot, assignment shard, table slot) and, with the check hash ({@link #CHECK_SEED}), forms the 128-bit fingerprint
+ * that explicit assignments are matched on. Both are handed to a {@link Sink} because Java returns one value.
  */
 final class KeyHash {
 
@@ -28,28 +28,24 @@ final class KeyHash {
     private KeyHash() {
     }
 
-    /**
-     * Receives both hashes of a key, and the caller's {@code context} passed through unchanged; what it returns,
-     * {@link #hash(String, Sink, long)} returns.
-     */
+    /** Receives both hashes of a key; what it returns, {@link #hash(String, Sink)} returns. */
     interface Sink {
-        long accept(long routing, long check, long context);
+        long accept(long routing, long check);
     }
 
-    private static final Sink ROUTING_ONLY = (routing, check, context) -> routing;
+    private static final Sink ROUTING_ONLY = (routing, check) -> routing;
 
     /** The routing hash of {@code key}. @throws InvalidUserKeyException for an invalid key */
     static long routing(String key) {
-        return hash(key, ROUTING_ONLY, 0);
+        return hash(key, ROUTING_ONLY);
     }
 
     /**
-     * Validates {@code key}, hashes it with both seeds in one pass, and returns
-     * {@code sink.accept(routing, check, context)}.
+     * Validates {@code key}, hashes it with both seeds in one pass, and returns {@code sink.accept(routing, check)}.
      *
      * @throws InvalidUserKeyException for an invalid key
      */
-    static long hash(String key, Sink sink, long context) {
+    static long hash(String key, Sink sink) {
         int n = checkedLength(key);
         long h1 = ROUTING_SEED;
         long h2 = CHECK_SEED;
@@ -57,7 +53,7 @@ final class KeyHash {
         for (; i + 8 <= n; i += 8) {
             long block = printableAscii(key, i, 8);
             if (block == NOT_PRINTABLE_ASCII) {
-                return sink.accept(general(key, i, h1), general(key, i, h2), context);
+                return sink.accept(general(key, i, h1), general(key, i, h2));
             }
             h1 = mixWord(h1, block);
             h2 = mixWord(h2, block);
@@ -65,13 +61,13 @@ final class KeyHash {
         if (i < n) {
             long tail = printableAscii(key, i, n - i);
             if (tail == NOT_PRINTABLE_ASCII) {
-                return sink.accept(general(key, i, h1), general(key, i, h2), context);
+                return sink.accept(general(key, i, h1), general(key, i, h2));
             }
             long k = mixK(tail);
             h1 ^= k;
             h2 ^= k;
         }
-        return sink.accept(fmix64(h1 ^ n), fmix64(h2 ^ n), context);
+        return sink.accept(fmix64(h1 ^ n), fmix64(h2 ^ n));
     }
 
     private static int checkedLength(String key) {

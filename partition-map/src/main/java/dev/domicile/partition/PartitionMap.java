@@ -10,9 +10,8 @@ import java.util.Objects;
  * match wins: (1) an explicit assignment of the user key, (2) the first matching {@link Rule}, (3) a stable weighted
  * hash of the key over all partitions.
  *
- * <p>Thread-safe (immutable). Lookups do not allocate. Explicit assignments are kept as 152-bit fingerprints of the
- * keys (the 32-bit {@code String.hashCode()} and 120 bits of two MurmurHash3 lanes; about 23 bytes each), not as the
- * keys themselves, so the keys cannot be listed from a snapshot.
+ * <p>Thread-safe (immutable). Lookups do not allocate. Explicit assignments are kept as 128-bit fingerprints of the
+ * keys (about 23 bytes each), not as the keys themselves, so the keys cannot be listed from a snapshot.
  *
  * <pre>{@code
  * PartitionMap map = PartitionMap.of(PartitionMapDefinition.builder()
@@ -66,7 +65,7 @@ public final class PartitionMap {
     /**
      * Compiles a definition into a snapshot.
      *
-     * @throws IllegalStateException in the astronomically unlikely case that two assigned keys share a 152-bit
+     * @throws IllegalStateException in the astronomically unlikely case that two assigned keys share a 128-bit
      *                               fingerprint
      */
     public static PartitionMap of(PartitionMapDefinition definition) {
@@ -134,11 +133,7 @@ public final class PartitionMap {
      * @throws InvalidUserKeyException if the key breaks a rule of {@link UserKeys}
      */
     public Home homeOf(String userKey, Map<String, String> attributes) {
-        // The slot is looked up from the string hash first, so that its (usually cold) cache line is on its way while
-        // the key is validated and hashed; an invalid key's candidate is never used.
-        long candidate = userKey == null || userKey.length() > UserKeys.MAX_UTF8_BYTES ? -1
-                : assignments.candidate(userKey.hashCode());
-        int code = (int) KeyHash.hash(userKey, resolver, candidate);
+        int code = (int) KeyHash.hash(userKey, resolver);
         int partitions = partitionCount;
         if (code < HASHED) {
             return homes[code];
@@ -158,8 +153,8 @@ public final class PartitionMap {
      */
     private record Resolver(Assignments assignments, HashSlots slots) implements KeyHash.Sink {
         @Override
-        public long accept(long routing, long check, long candidate) {
-            int assigned = assignments.find(candidate, routing, check);
+        public long accept(long routing, long check) {
+            int assigned = assignments.find(routing, check);
             return assigned >= 0 ? assigned : HASHED + slots.partitionIndex(routing);
         }
     }

@@ -16,7 +16,7 @@ import java.nio.file.StandardCopyOption;
 final class SnapshotFile {
 
     private static final int MAGIC = 0x444d504d;
-    private static final int FORMAT = 2;
+    private static final int FORMAT = 1;
 
     private SnapshotFile() {
     }

@@ -11,12 +11,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 record ZkHeader(PartitionMapDefinition definition, int[] shardVersions) {
 
-    /**
-     * How user keys are split over the shard znodes ({@link Assignments#shardOf(String, int)}); a router refuses a
-     * document written with another split rather than look keys up in the wrong shards.
-     */
-    static final int SHARD_FORMAT = 2;
-
     long version() {
         return definition.version();
     }
@@ -35,7 +29,6 @@ record ZkHeader(PartitionMapDefinition definition, int[] shardVersions) {
 
     byte[] toBytes() {
         ObjectNode root = MapJson.write(definition);
-        root.put("shardFormat", SHARD_FORMAT);
         ArrayNode versions = root.putArray("shardVersions");
         for (int v : shardVersions) {
             versions.add(v);
@@ -49,12 +42,6 @@ record ZkHeader(PartitionMapDefinition definition, int[] shardVersions) {
         if (root.has("assignments")) {
             throw new InvalidPartitionMapException(source + ": field 'assignments' does not belong in the map"
                     + " document; assignments live in the shard znodes");
-        }
-        JsonNode format = root.path("shardFormat");
-        if (!format.isInt() || format.asInt() != SHARD_FORMAT) {
-            throw new InvalidPartitionMapException(source + ": field 'shardFormat' must be " + SHARD_FORMAT
-                    + " (user keys split by their mixed string hash), was " + format
-                    + "; the document was written by an incompatible version of Domicile");
         }
         JsonNode versions = root.path("shardVersions");
         if (!versions.isArray() || Integer.bitCount(versions.size()) != 1 || versions.size() < Assignments.MIN_SHARDS

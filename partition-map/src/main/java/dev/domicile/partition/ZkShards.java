@@ -37,13 +37,12 @@ final class ZkShards {
             if (!seen.add(key)) {
                 throw new InvalidPartitionMapException(source + ": lists a user key twice");
             }
-            hash(key, source, (routing, check, context) -> {
-                int stringHash = key.hashCode();
-                if (Assignments.shardOf(stringHash, shardCount) != shard) {
+            hash(key, source, (routing, check) -> {
+                if (Assignments.shardOf(routing, shardCount) != shard) {
                     throw new InvalidPartitionMapException(source + ": holds a user key that belongs in shard "
-                            + Assignments.shardOf(stringHash, shardCount));
+                            + Assignments.shardOf(routing, shardCount));
                 }
-                builder.add(stringHash, routing, check, index);
+                builder.add(routing, check, index);
                 return 0;
             });
         });
@@ -59,7 +58,7 @@ final class ZkShards {
 
     private static void hash(String key, String source, KeyHash.Sink sink) {
         try {
-            KeyHash.hash(key, sink, 0);
+            KeyHash.hash(key, sink);
         } catch (InvalidUserKeyException e) {
             throw new InvalidPartitionMapException(source + ": " + e.getMessage(), e);
         }

@@ -23,7 +23,7 @@ final class ZkWriter {
             shards.add(new LinkedHashMap<>());
         }
         definition.assignments().forEach((key, partition) -> shards.get(
-                Assignments.shardOf(key, shardCount)).put(key, partition));
+                Assignments.shardOf(KeyHash.routing(key), shardCount)).put(key, partition));
         String root = config.rootPath();
         try {
             try {
@@ -89,7 +89,7 @@ final class ZkWriter {
                     + "; partitions of map version " + current.version() + ": "
                     + current.partitions().stream().map(Partition::id).toList());
         }
-        int shard = Assignments.shardOf(assign.userKey(), header.shardCount());
+        int shard = Assignments.shardOf(KeyHash.routing(assign.userKey()), header.shardCount());
         String shardPath = config.shardPath(shard);
         Stat shardStat = new Stat();
         byte[] data = client.getData().storingStatIn(shardStat).forPath(shardPath);

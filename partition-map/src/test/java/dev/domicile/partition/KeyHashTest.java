@@ -87,7 +87,7 @@ class KeyHashTest {
     }
 
     private static long check(String key) {
-        return KeyHash.hash(key, (routing, check, context) -> check, 0);
+        return KeyHash.hash(key, (routing, check) -> check);
     }
 
     /** The hash as specified, over an encoded byte array rather than streamed from the characters. */
