@@ -40,6 +40,42 @@ class PartitionMapTest {
         assertThat(map.homeOf("dave").source()).isEqualTo(Home.Source.HASH);
     }
 
+    /**
+     * "Aa" and "BB" share a {@code String.hashCode()}, so every string made of eleven such pairs shares one too: 2,048
+     * keys alike in everything a weak hash sees. Half are assigned (alternately to both partitions); every lookup must
+     * still find exactly its own assignment, and the other half none.
+     */
+    @Test
+    void keysSharingAStringHashAreToldApartExactly() {
+        java.util.List<String> colliding = new java.util.ArrayList<>();
+        for (int bits = 0; bits < 1 << 11; bits++) {
+            StringBuilder key = new StringBuilder();
+            for (int i = 0; i < 11; i++) {
+                key.append((bits >>> i & 1) == 0 ? "Aa" : "BB");
+            }
+            colliding.add(key.toString());
+        }
+        assertThat(colliding.stream().mapToInt(String::hashCode).distinct().count()).isEqualTo(1);
+        PartitionMapDefinition.Builder builder = PartitionMapDefinition.builder()
+                .sites("eu-west", "us-east")
+                .partition(Partition.of("eu", "eu-west", "us-east"))
+                .partition(Partition.of("us", "us-east", "eu-west"));
+        for (int i = 0; i < colliding.size(); i += 2) {
+            builder.assign(colliding.get(i), (i / 2) % 2 == 0 ? "eu" : "us");
+        }
+        PartitionMap map = PartitionMap.of(builder.build());
+
+        for (int i = 0; i < colliding.size(); i++) {
+            Home home = map.homeOf(new String(colliding.get(i).toCharArray()));
+            if (i % 2 == 0) {
+                assertThat(home.source()).as(colliding.get(i)).isEqualTo(Home.Source.ASSIGNMENT);
+                assertThat(home.partitionId().value()).as(colliding.get(i)).isEqualTo((i / 2) % 2 == 0 ? "eu" : "us");
+            } else {
+                assertThat(home.source()).as(colliding.get(i)).isEqualTo(Home.Source.HASH);
+            }
+        }
+    }
+
     @Test
     void rulesAreTriedInDeclaredOrder() {
         PartitionMap map = PartitionMap.of(twoSites());
