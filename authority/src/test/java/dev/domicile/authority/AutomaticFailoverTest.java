@@ -61,6 +61,11 @@ class AutomaticFailoverTest {
                 long firstWrite = writers.firstAckAt(US, lost);
                 await().atMost(Duration.ofSeconds(30)).until(() -> writers.acknowledgedAt(US) >= 100);
                 writers.stop();
+                // The event is told when Failover.run returns, after it recorded the timeline start; us-east may
+                // have acknowledged its writes before that (they need only the published authority and the
+                // promotion). Asserting earlier, then closing, would interrupt the coordinator mid-run.
+                await().atMost(Duration.ofSeconds(30)).until(() -> !events.of(FailoverEvent.TookOver.class).isEmpty()
+                        || !events.of(FailoverEvent.Failed.class).isEmpty());
 
                 List<FailoverEvent.TookOver> took = events.of(FailoverEvent.TookOver.class);
                 assertThat(took).hasSize(1);
