@@ -11,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -25,6 +27,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * The cost of the database fence: single-row INSERT transactions (auto-commit) per second into a fenced table by a
  * session stamped with the current epoch, vs. the same INSERT into an identical table without the fence, on the
  * embedded PostgreSQL. The figure that matters is {@code insertFenced / baselineInsertUnfenced} (throughput).
+ *
+ * <p>Run one after the other, the two methods see different load on a shared machine, and their ratio mixes two
+ * load periods. The group {@code paired} runs them at the same time instead, one thread each on its own connection
+ * ({@code paired:insertFencedPaired} and {@code paired:baselineInsertUnfencedPaired}), so that whatever else the
+ * machine does slows both alike: read the ratio of those two.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -60,6 +67,44 @@ public class FenceBenchmark {
     public void tearDown() throws SQLException {
         connection.close();
         topology.close();
+    }
+
+    /** One connection per thread, stamped with epoch 1, for the paired group. */
+    @State(Scope.Thread)
+    public static class Writer {
+
+        private Connection connection;
+        private PreparedStatement plain;
+        private PreparedStatement fenced;
+
+        @Setup(Level.Trial)
+        public void open(FenceBenchmark database) throws SQLException {
+            connection = database.topology.connect(database.topology.primary("eu-west"));
+            try (Statement s = connection.createStatement()) {
+                s.execute(Fence.stampSql(1));
+            }
+            plain = connection.prepareStatement("INSERT INTO plain (body) VALUES ('x')");
+            fenced = connection.prepareStatement("INSERT INTO fenced (body) VALUES ('x')");
+        }
+
+        @TearDown(Level.Trial)
+        public void close() throws SQLException {
+            connection.close();
+        }
+    }
+
+    @Benchmark
+    @Group("paired")
+    @GroupThreads(1)
+    public int baselineInsertUnfencedPaired(Writer writer) throws SQLException {
+        return writer.plain.executeUpdate();
+    }
+
+    @Benchmark
+    @Group("paired")
+    @GroupThreads(1)
+    public int insertFencedPaired(Writer writer) throws SQLException {
+        return writer.fenced.executeUpdate();
     }
 
     @Benchmark

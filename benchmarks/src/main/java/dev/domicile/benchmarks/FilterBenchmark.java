@@ -23,6 +23,8 @@ import javax.crypto.spec.SecretKeySpec;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -40,7 +42,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * every request, policy LOCAL: the forwarding filter places the request, the routing filter resolves the user's home,
  * binds the routing context and writes the response headers; no statement runs). Each thread keeps one HTTP/1.1
  * keep-alive connection per server and sends a fixed request, so the client costs little. The figure that matters is
- * {@code ping / baselinePing} in throughput (target at least 0.90).
+ * {@code ping / baselinePing} in throughput (target at least 0.90). Run one after the other, the two see different
+ * load on a shared machine; the group {@code pairedPing} runs them at the same time, one thread each
+ * ({@code pairedPing:pingPaired} and {@code pairedPing:baselinePingPaired}), so that load slows both alike: read the
+ * ratio of those two.
  *
  * <p>Also: signing a forwarded request and verifying it at the receiving site ({@code sign}, {@code encode},
  * {@code parse}, {@code verify} of the module's package-private {@code ForwardingSignature} and
@@ -139,6 +144,24 @@ public class FilterBenchmark {
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.SECONDS)
     public int ping(Connections connections) throws IOException {
+        return connections.domicile.get();
+    }
+
+    @Benchmark
+    @Group("pairedPing")
+    @GroupThreads(1)
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public int baselinePingPaired(Connections connections) throws IOException {
+        return connections.baseline.get();
+    }
+
+    @Benchmark
+    @Group("pairedPing")
+    @GroupThreads(1)
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public int pingPaired(Connections connections) throws IOException {
         return connections.domicile.get();
     }
 

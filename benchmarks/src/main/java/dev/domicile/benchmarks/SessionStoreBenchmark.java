@@ -24,6 +24,8 @@ import javax.crypto.spec.SecretKeySpec;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -74,7 +76,10 @@ import org.redisson.config.Config;
  *
  * <p>On a shared machine the mean ({@code avgt}) is dominated by scheduling noise; {@code -bm sample} gives the
  * median ({@code p0.50}), which is steadier. JMH runs the methods one after another, so a ratio still mixes two load
- * periods; where the load varies, compare methods run in alternation rather than across runs.
+ * periods. The groups {@code pairedLoad} and {@code pairedSave} run a method and its baseline at the same time, one
+ * thread each, on the same Redis, so that load on the machine slows both alike; read the ratio of the two results in
+ * the group ({@code pairedSave:savePaired} over {@code pairedSave:baselineScriptPaired}, and
+ * {@code pairedLoad:loadPaired} over {@code pairedLoad:baselineReadAllMapPaired}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -198,6 +203,34 @@ public class SessionStoreBenchmark {
                 "t:eu-west", "0/" + value);
         rawMap.putAll(fields);
         return fields;
+    }
+
+    @Benchmark
+    @Group("pairedLoad")
+    @GroupThreads(1)
+    public SessionLookup loadPaired() {
+        return load();
+    }
+
+    @Benchmark
+    @Group("pairedLoad")
+    @GroupThreads(1)
+    public Map<String, String> baselineReadAllMapPaired() {
+        return baselineReadAllMap();
+    }
+
+    @Benchmark
+    @Group("pairedSave")
+    @GroupThreads(1)
+    public Session savePaired() {
+        return save();
+    }
+
+    @Benchmark
+    @Group("pairedSave")
+    @GroupThreads(1)
+    public List<Object> baselineScriptPaired() {
+        return baselineScript();
     }
 
     @Benchmark
