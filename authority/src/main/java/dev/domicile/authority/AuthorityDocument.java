@@ -16,9 +16,11 @@ import java.util.Set;
 /**
  * The JSON form of an {@link Authority} in its znode: {@code {"format":"domicile-authority/1","partition":…,
  * "owner":…,"epoch":…,"since":"…Z","reason":…}}, and optionally {@code "movingTo":"<site>"} (a switchover in
- * progress) and {@code "timelineStart":{"database":…,"lsn":"0/3000158","timeline":2}} (where the promoted database's
- * history began). Parsing is strict: anything else is refused with a reason. Readers that predate the optional fields
- * ignore them.
+ * progress), {@code "timelineStart":{"database":…,"lsn":"0/3000158","timeline":2}} (where the promoted database's
+ * history began) and {@code "phase":"FENCING"|"ACTIVE"} ({@link Authority.Phase}; a document without it, written
+ * before phases existed, is ACTIVE). Parsing is strict: anything else is refused with a reason. Readers that predate
+ * the optional fields ignore them — so a router of a version before phases would admit writes of a FENCING epoch:
+ * upgrade every router before relying on the phase.
  */
 final class AuthorityDocument {
 
@@ -35,7 +37,8 @@ final class AuthorityDocument {
                 .put("owner", authority.owner().value())
                 .put("epoch", authority.epoch())
                 .put("since", authority.since().toString())
-                .put("reason", authority.reason());
+                .put("reason", authority.reason())
+                .put("phase", authority.phase().name());
         authority.movingTo().ifPresent(target -> node.put("movingTo", target.value()));
         authority.timelineStart().ifPresent(start -> node.putObject("timelineStart")
                 .put("database", start.database()).put("lsn", start.lsnText()).put("timeline", start.timeline()));
@@ -50,7 +53,7 @@ final class AuthorityDocument {
      * Parses the document of {@code partition}'s znode.
      *
      * @throws IllegalArgumentException saying what is wrong: not JSON, a foreign format, another partition, an
-     *                                  unknown owner site, a bad epoch or time
+     *                                  unknown owner site, a bad epoch, time or phase
      */
     static Authority read(byte[] bytes, PartitionId partition, Set<SiteId> knownSites) {
         JsonNode node;
@@ -89,8 +92,26 @@ final class AuthorityDocument {
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("since is not an ISO-8601 instant: " + node.get("since"));
         }
-        return new Authority(partition, owner, epoch.asLong(), since, text(node, "reason"),
-                movingTo(node, owner, knownSites), timelineStart(node.get("timelineStart")));
+        Authority.Phase phase = phase(node.get("phase"));
+        Optional<SiteId> movingTo = movingTo(node, owner, knownSites);
+        if (phase == Authority.Phase.FENCING && movingTo.isPresent()) {
+            throw new IllegalArgumentException("a FENCING authority cannot be movingTo " + movingTo.get());
+        }
+        return new Authority(partition, owner, epoch.asLong(), since, text(node, "reason"), movingTo,
+                timelineStart(node.get("timelineStart")), phase);
+    }
+
+    /** The phase; ACTIVE if the document predates phases (has none). */
+    private static Authority.Phase phase(JsonNode phase) {
+        if (phase == null) {
+            return Authority.Phase.ACTIVE;
+        }
+        for (Authority.Phase known : Authority.Phase.values()) {
+            if (phase.isTextual() && known.name().equals(phase.asText())) {
+                return known;
+            }
+        }
+        throw new IllegalArgumentException("phase must be \"FENCING\" or \"ACTIVE\", was " + phase);
     }
 
     private static Optional<SiteId> movingTo(JsonNode node, SiteId owner, Set<SiteId> knownSites) {

@@ -14,9 +14,14 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 
 /**
- * Changes who may write a partition. Every change replaces the authority document by compare-and-set on its znode
- * version and raises the epoch by one, so of two concurrent changes based on the same epoch exactly one wins and
- * epochs only grow. It does not touch databases: the taker bumps the {@link Fence} afterwards.
+ * Changes who may write a partition. Every change of owner replaces the authority document by compare-and-set on
+ * its znode version and raises the epoch by one, so of two concurrent changes based on the same epoch exactly one
+ * wins and epochs only grow. A change of owner ({@link #claim}, {@link #handOver}, {@link #takeOver}) publishes the
+ * new epoch {@linkplain Authority.Phase#FENCING FENCING}: nobody admits writes of the partition yet. It does not
+ * touch databases: the new owner raises its database's {@link Fence} to the new epoch, then publishes the epoch
+ * {@linkplain Authority.Phase#ACTIVE ACTIVE} with {@link #activate} (a compare-and-set on the same document), and
+ * only then do its routers admit writes. So a writer of the new epoch never meets a database whose fence still
+ * lets a stalled writer of the old epoch commit.
  *
  * <p>Stateless apart from its client; thread-safe. Every method blocks on ZooKeeper (for at most the client's retry
  * policy) and throws {@link AuthorityStoreException} when ZooKeeper fails or refuses, e.g. for lack of credentials.
@@ -78,7 +83,8 @@ public final class AuthorityStore {
     }
 
     /**
-     * Makes {@code site} the owner at the next epoch, if the authority is still at {@code expectedEpoch}.
+     * Makes {@code site} the owner at the next epoch, FENCING, if the authority is still at {@code expectedEpoch}.
+     * Writes stay refused until {@link #activate}.
      *
      * @throws AuthorityConflictException if the epoch is not {@code expectedEpoch}, or changed concurrently
      * @throws IllegalArgumentException   if {@code site} is not a known site
@@ -88,8 +94,9 @@ public final class AuthorityStore {
     }
 
     /**
-     * A planned change of owner to {@code toSite} at the next epoch. The switchover procedure (stop admitting, fence,
-     * let the target catch up) runs around it; this is its publication step.
+     * A planned change of owner to {@code toSite} at the next epoch, FENCING: raise the fence of {@code toSite}'s
+     * database to the returned epoch, then {@link #activate} it. ({@link Switchover} does not use it: it fences
+     * first and publishes the new owner ACTIVE at once with {@link #completeMove}.)
      *
      * @throws AuthorityConflictException if the epoch is not {@code expectedEpoch}, or changed concurrently
      * @throws IllegalArgumentException   if {@code toSite} is unknown or already the owner
@@ -105,7 +112,8 @@ public final class AuthorityStore {
 
     /**
      * Takes {@code partition} over for {@code standby} if {@code watcher}'s {@link AuthorityWatcher#takeoverCheck}
-     * allows it now, replacing the authority the check saw.
+     * allows it now, replacing the authority the check saw by {@code standby} at the next epoch, FENCING. Writes stay
+     * refused until the taker has raised its database's fence and called {@link #activate}.
      *
      * @throws TakeoverRefusedException   if the check does not allow it (yet)
      * @throws AuthorityConflictException if the authority changed after the check
@@ -117,6 +125,32 @@ public final class AuthorityStore {
         }
         Authority old = check.current().orElseThrow();
         return replace(partition, old.epoch(), standby, "takeover by " + standby + ": " + check.reason());
+    }
+
+    /**
+     * Opens the epoch {@code epoch} for writes: publishes it {@linkplain Authority.Phase#ACTIVE ACTIVE} (same owner,
+     * by compare-and-set on the document version it read). Call it only once the owner's database fence is at
+     * {@code epoch}. Idempotent: an epoch already ACTIVE is returned unchanged, so a retry after a lost answer is
+     * harmless.
+     *
+     * @throws AuthorityConflictException if the epoch is no longer {@code epoch}, or changed concurrently
+     */
+    public Authority activate(PartitionId partition, long epoch) {
+        return change(partition, epoch, current -> current.phase() == Authority.Phase.ACTIVE ? current
+                : current.activated(clock.instant(), current.reason() + "; fence raised, active"));
+    }
+
+    /**
+     * As {@link #activate(PartitionId, long)}, recording in the same change where the promoted database's timeline
+     * began.
+     *
+     * @throws AuthorityConflictException if the epoch is no longer {@code epoch}, or changed concurrently
+     */
+    public Authority activate(PartitionId partition, long epoch, TimelineStart start) {
+        Objects.requireNonNull(start, "start");
+        return change(partition, epoch, current -> (current.phase() == Authority.Phase.ACTIVE ? current
+                : current.activated(clock.instant(), current.reason() + "; fence raised, active"))
+                .withTimelineStart(start));
     }
 
     /**
@@ -137,13 +171,19 @@ public final class AuthorityStore {
             if (current.owner().equals(target)) {
                 throw new IllegalArgumentException("partition " + partition + " is already owned by " + target);
             }
+            if (current.phase() == Authority.Phase.FENCING) {
+                throw new AuthorityConflictException(partition, expectedEpoch, current.epoch(), "epoch "
+                        + current.epoch() + " is still FENCING (activate it first)");
+            }
             return current.moving(target, clock.instant(), "planned switchover from " + current.owner() + " to "
                     + target + " in progress");
         });
     }
 
     /**
-     * Ends a switchover: {@code target} owns the partition at the next epoch, with {@code start} recorded.
+     * Ends a switchover: {@code target} owns the partition at the next epoch, with {@code start} recorded, published
+     * ACTIVE at once: call it only once the target's database fence is at the next epoch ({@link Switchover} raises
+     * it before; the moving state kept writes refused meanwhile, as FENCING does for a takeover).
      *
      * @throws AuthorityConflictException if the partition is not moving to {@code target} at {@code expectedEpoch}
      */
@@ -156,8 +196,8 @@ public final class AuthorityStore {
     }
 
     /**
-     * Gives up a switchover: the owner keeps the partition, at the next epoch (its database's fence may already have
-     * been raised to it), and admits writes again.
+     * Gives up a switchover: the owner keeps the partition, at the next epoch, ACTIVE, and admits writes again
+     * ({@link Switchover} aborts only once the old primary's fence is at the next epoch).
      *
      * @throws AuthorityConflictException if the partition is not moving at {@code expectedEpoch}
      */
@@ -188,7 +228,7 @@ public final class AuthorityStore {
 
     private Authority replace(PartitionId partition, long expectedEpoch, SiteId newOwner, String reason) {
         requireKnown(newOwner);
-        return change(partition, expectedEpoch, current -> current.next(newOwner, clock.instant(), reason));
+        return change(partition, expectedEpoch, current -> current.claimed(newOwner, clock.instant(), reason));
     }
 
     /** Replaces the authority at {@code expectedEpoch} by {@code next(current)}, by compare-and-set. */
@@ -201,6 +241,9 @@ public final class AuthorityStore {
                         + current.epoch() + " owned by " + current.owner());
             }
             Authority changed = next.apply(current);
+            if (changed.equals(current)) {
+                return current;
+            }
             call(() -> client.setData().withVersion(stat.getVersion())
                     .forPath(config.authorityPath(partition), AuthorityDocument.write(changed)));
             return changed;

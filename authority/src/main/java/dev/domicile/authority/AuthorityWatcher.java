@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * (re)connection: SUSPENDED, LOST or READ_ONLY make it not live at once, on Curator's thread, and so does a
  * {@linkplain AuthorityConfig#contactTimeout() contact timeout} without any answer from ZooKeeper, which the
  * watcher's heartbeat detects sooner than the client's own disconnection (⅔ of the session timeout). A malformed or
- * foreign document, one for another partition, an unknown owner, or an epoch that goes backwards is refused
+ * foreign document (a bad {@linkplain Authority.Phase phase} included), one for another partition, an unknown owner,
+ * an epoch that goes backwards, or an ACTIVE epoch that goes back to FENCING is refused
  * ({@link AuthorityListener#onRejected}) and the last good authority stays.
  *
  * <p>Lifecycle: {@link #start} starts it; {@link #close()} removes the watch and listener and stops both threads (the

@@ -21,11 +21,17 @@ import java.util.Optional;
  * <ol>
  *   <li>the policy is checked first: {@link RecoveryPolicy#SAFE} needs the candidate to be the old primary's
  *       synchronous standby (so every acknowledged commit is on it) and refuses otherwise, leaving the partition
- *       unavailable; {@link RecoveryPolicy#AVAILABLE} takes any replica and reports the WAL range that may be lost;</li>
+ *       unavailable; {@link RecoveryPolicy#AVAILABLE} takes any replica whose lag behind the last known primary
+ *       position is within the request's {@link LagBound} (refused otherwise) and reports the WAL range that may be
+ *       lost;</li>
  *   <li>authority moves in ZooKeeper ({@link AuthorityStore#takeOver}: only once the owner's lease is gone and the
- *       safety margin has passed), which raises the epoch, so the old owner's routers stop admitting writes;</li>
- *   <li>the candidate is promoted ({@code pg_promote}) and its fence raised to the new epoch; where the promoted
- *       database's timeline began ({@link TimelineStart}) is recorded in the authority document;</li>
+ *       safety margin has passed), which raises the epoch, published {@linkplain Authority.Phase#FENCING FENCING}:
+ *       the old owner's routers stop admitting writes, and nobody admits writes of the new epoch yet;</li>
+ *   <li>the candidate is promoted ({@code pg_promote}) and its fence raised to the new epoch; then the epoch is
+ *       published {@linkplain Authority.Phase#ACTIVE ACTIVE} ({@link AuthorityStore#activate}), with where the
+ *       promoted database's timeline began ({@link TimelineStart}), and only now does the new owner admit writes. If
+ *       promotion or fencing fails, the partition stays FENCING (unwritable) and {@link FencingIncompleteException}
+ *       says so; {@link #resume} completes it later;</li>
  *   <li>every other database of the partition that can be reached and is not a replica (the old primary, if it is
  *       still up) is first checked for a {@link Divergence} (read-only), then retired ({@link Fence#retire}: it
  *       refuses every write). One that cannot be reached is left to {@link #fenceReturning} or
@@ -42,6 +48,37 @@ public final class Failover {
         SAFE,
         /** Promote a replica even if it may miss acknowledged writes; the report says which WAL range. */
         AVAILABLE
+    }
+
+    /**
+     * The most an AVAILABLE failover may lose: the candidate's received WAL may be at most {@code maxBytes} behind the
+     * last primary position the caller knows ({@link Request#lastKnownPrimaryLsn()}), else the failover is refused
+     * and the partition stays unavailable. A bounded failover with no known primary position is refused too, since
+     * its lag cannot be measured. Not applied to SAFE, which promotes only a synchronous standby.
+     *
+     * @param maxBytes the largest accepted lag in bytes of WAL, at least 0; {@link Long#MAX_VALUE} for no bound
+     */
+    public record LagBound(long maxBytes) {
+
+        /** No bound: any replica may be promoted (the report still says what may be lost). */
+        public static final LagBound UNBOUNDED = new LagBound(Long.MAX_VALUE);
+
+        public LagBound {
+            if (maxBytes < 0) {
+                throw new IllegalArgumentException("lag bound maxBytes = " + maxBytes + " is invalid: it must be >= 0"
+                        + " (bytes of WAL behind the last known primary position)");
+            }
+        }
+
+        /** A bound of {@code maxBytes} bytes of WAL. */
+        public static LagBound ofBytes(long maxBytes) {
+            return new LagBound(maxBytes);
+        }
+
+        /** Whether this is a bound at all. */
+        public boolean bounded() {
+            return maxBytes != Long.MAX_VALUE;
+        }
     }
 
     /** Opens a JDBC connection to one database; the failover closes it. */
@@ -76,10 +113,11 @@ public final class Failover {
      * @param lastKnownPrimaryLsn  the old primary's last WAL position known to the caller (e.g. its router monitor),
      *                             0 if unknown; bounds the loss an AVAILABLE failover reports
      * @param fenceWait            how long writers in flight on a database may finish before its fence bump ends them
+     * @param lagBound             for AVAILABLE, how far behind {@code lastKnownPrimaryLsn} the candidate may be
      */
     public record Request(PartitionId partition, SiteId standby, Database candidate, boolean candidateSynchronous,
                           List<Database> others, RecoveryPolicy policy, long lastKnownPrimaryLsn,
-                          Duration fenceWait) {
+                          Duration fenceWait, LagBound lagBound) {
         public Request {
             Objects.requireNonNull(partition, "partition");
             Objects.requireNonNull(standby, "standby");
@@ -87,13 +125,21 @@ public final class Failover {
             others = List.copyOf(others);
             Objects.requireNonNull(policy, "policy");
             Objects.requireNonNull(fenceWait, "fenceWait");
+            Objects.requireNonNull(lagBound, "lagBound");
+        }
+
+        /** A request without a lag bound. */
+        public Request(PartitionId partition, SiteId standby, Database candidate, boolean candidateSynchronous,
+                List<Database> others, RecoveryPolicy policy, long lastKnownPrimaryLsn, Duration fenceWait) {
+            this(partition, standby, candidate, candidateSynchronous, others, policy, lastKnownPrimaryLsn, fenceWait,
+                    LagBound.UNBOUNDED);
         }
     }
 
     /**
      * What happened.
      *
-     * @param authority the new authority (owner = standby, epoch raised)
+     * @param authority the new authority (owner = standby, epoch raised, ACTIVE)
      * @param promoted  the database that is now the primary
      * @param received  the last WAL position the candidate had received from the old primary
      * @param mayLose   for AVAILABLE, the WAL range {@code (received, lastKnownPrimaryLsn]} whose commits may be lost,
@@ -118,11 +164,14 @@ public final class Failover {
     /**
      * Runs a failover.
      *
-     * @throws FailoverRefusedException  if the policy forbids promoting the candidate, or it is not a replica
-     * @throws TakeoverRefusedException  if the owner's lease is not gone or the safety margin has not passed
+     * @throws FailoverRefusedException   if the policy forbids promoting the candidate, it lags more than the lag
+     *                                     bound allows, or it is not a replica (nothing was changed)
+     * @throws TakeoverRefusedException   if the owner's lease is not gone or the safety margin has not passed
      * @throws AuthorityConflictException if the authority changed concurrently
-     * @throws SQLException               if the candidate cannot be promoted or fenced (authority has moved by then:
-     *                                    the partition stays unwritable until an operator finishes the promotion)
+     * @throws FencingIncompleteException if the candidate cannot be promoted or fenced: the standby owns the new
+     *                                    epoch, FENCING, so the partition stays unwritable until {@link #resume}
+     *                                    (or an operator) finishes the promotion and fencing
+     * @throws SQLException               if the candidate cannot be reached before the takeover (nothing changed)
      */
     public static Report run(AuthorityStore store, AuthorityWatcher watcher, Request request) throws SQLException {
         long started = System.nanoTime();
@@ -137,17 +186,77 @@ public final class Failover {
                 throw new FailoverRefusedException(request.partition(), request.candidate().name()
                         + " is not a replica (not in recovery)");
             }
-            received = lsn(candidate, "SELECT coalesce(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::text");
+            received = received(candidate);
         }
-        Authority authority = store.takeOver(watcher, request.partition(), request.standby());
+        checkLag(request, received);
+        Authority claimed = store.takeOver(watcher, request.partition(), request.standby());
+        return fenceAndActivate(store, request, claimed, received, started);
+    }
+
+    /**
+     * Completes a failover that left the partition {@linkplain Authority.Phase#FENCING FENCING} (its promotion or
+     * fencing failed, see {@link FencingIncompleteException}): promotes the candidate if it is still a replica,
+     * raises its fence to the claimed epoch, publishes the epoch ACTIVE, then retires the other databases as
+     * {@link #run} does. Safe to repeat.
+     *
+     * @throws AuthorityConflictException if the partition is not owned by {@code request.standby()} in FENCING
+     * @throws FencingIncompleteException if the candidate still cannot be promoted or fenced (still FENCING)
+     */
+    public static Report resume(AuthorityStore store, Request request) throws SQLException {
+        long started = System.nanoTime();
+        Authority current = store.read(request.partition()).orElseThrow(() -> new AuthorityStoreException(
+                "partition " + request.partition() + " has no authority"));
+        if (!current.owner().equals(request.standby()) || current.phase() != Authority.Phase.FENCING) {
+            throw new AuthorityConflictException(request.partition(), current.epoch(), current.epoch(),
+                    "nothing to resume: it is " + current.phase() + " owned by " + current.owner() + ", not FENCING"
+                            + " owned by " + request.standby());
+        }
+        long received;
+        try (Connection candidate = request.candidate().source().open()) {
+            received = received(candidate);
+        } catch (SQLException e) {
+            throw new FencingIncompleteException(current, request.candidate().name() + " cannot be reached", e);
+        }
+        return fenceAndActivate(store, request, current, received, started);
+    }
+
+    /** Refuses an AVAILABLE failover whose candidate is further behind than the request's bound. */
+    private static void checkLag(Request request, long received) {
+        LagBound bound = request.lagBound();
+        if (request.policy() != RecoveryPolicy.AVAILABLE || !bound.bounded()) {
+            return;
+        }
+        long known = request.lastKnownPrimaryLsn();
+        if (known == 0) {
+            throw new FailoverRefusedException(request.partition(), "the lag of " + request.candidate().name()
+                    + " cannot be measured (the last primary position is unknown) and the lag bound is "
+                    + bound.maxBytes() + " bytes; the partition stays unavailable");
+        }
+        long lag = Long.compareUnsigned(known, received) > 0 ? known - received : 0;
+        if (Long.compareUnsigned(lag, bound.maxBytes()) > 0) {
+            throw new FailoverRefusedException(request.partition(), request.candidate().name() + " has received WAL"
+                    + " up to " + format(received) + ", " + Long.toUnsignedString(lag) + " bytes behind the last known"
+                    + " primary position " + format(known) + ", more than the lag bound of " + bound.maxBytes()
+                    + " bytes; the partition stays unavailable (raise the bound to accept the loss)");
+        }
+    }
+
+    /** Promotes and fences the candidate for {@code claimed} (FENCING), then publishes it ACTIVE and retires others. */
+    private static Report fenceAndActivate(AuthorityStore store, Request request, Authority claimed, long received,
+            long started) throws SQLException {
         TimelineStart start;
         try (Connection candidate = request.candidate().source().open()) {
-            promote(candidate, request.candidate().name());
-            Fence.install(candidate, request.partition().value(), authority.epoch());
-            Fence.bump(candidate, authority.epoch(), request.fenceWait());
+            if (inRecovery(candidate)) {
+                promote(candidate, request.candidate().name());
+            }
+            Fence.install(candidate, request.partition().value(), claimed.epoch());
+            Fence.bump(candidate, claimed.epoch(), request.fenceWait());
             start = Wal.timelineStart(candidate, request.candidate().name(), received);
+        } catch (SQLException e) {
+            throw new FencingIncompleteException(claimed, request.candidate().name() + " could not be promoted or"
+                    + " fenced", e);
         }
-        authority = store.recordTimelineStart(request.partition(), authority.epoch(), start);
+        Authority authority = store.activate(request.partition(), claimed.epoch(), start);
         Map<String, String> fences = new LinkedHashMap<>();
         List<Divergence> divergences = new ArrayList<>();
         for (Database other : request.others()) {
@@ -216,19 +325,13 @@ public final class Failover {
         }
     }
 
-    private static long lsn(Connection connection, String sql) throws SQLException {
-        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            String text = rs.getString(1);
-            if (text == null) {
-                return 0;
-            }
-            int slash = text.indexOf('/');
-            return Long.parseLong(text.substring(0, slash), 16) << 32 | Long.parseLong(text.substring(slash + 1), 16);
-        }
+    /** The last WAL position a replica received (or replayed, if it streams nothing), 0 if none. */
+    private static long received(Connection candidate) throws SQLException {
+        return Wal.parse(Wal.query(candidate,
+                "SELECT coalesce(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::text"));
     }
 
     private static String format(long lsn) {
-        return Long.toHexString(lsn >>> 32).toUpperCase() + "/" + Long.toHexString(lsn & 0xFFFF_FFFFL).toUpperCase();
+        return Wal.format(lsn);
     }
 }

@@ -35,8 +35,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It then runs {@link Failover#run} with the plan's recovery-point policy. Exactly one router wins even if several
  * try: the authority moves by compare-and-set ({@link FailoverEvent.LostRace} for the others). A SAFE plan without
- * a synchronous standby is refused ({@link FailoverEvent.Refused}) and the partition stays unavailable; an AVAILABLE
- * one reports the range that may be lost in its {@link Failover.Report}. A reachable old primary is checked for
+ * a synchronous standby is refused ({@link FailoverEvent.Refused}) and the partition stays unavailable; so is an
+ * AVAILABLE one whose candidate is further behind than the plan's {@link Failover.LagBound}; an AVAILABLE one
+ * reports the range that may be lost in its {@link Failover.Report}. The claimed epoch is published FENCING and
+ * only made ACTIVE once the candidate's fence is raised; if promotion or fencing fails, the partition stays FENCING
+ * ({@link FailoverEvent.FencingIncomplete}) and this coordinator retries ({@link Failover#resume}) every
+ * {@code checkInterval} until it succeeds or the authority changes. A reachable old primary is checked for
  * {@link Divergence} and retired by the failover itself; databases of the partition that were
  * unreachable at the takeover (the old primary) are probed every {@code checkInterval} on a second thread; when one
  * answers again it is checked for {@link Divergence} (never merged) and retired ({@link Fence#retire}).
@@ -50,6 +54,10 @@ import org.slf4j.LoggerFactory;
 public final class FailoverCoordinator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FailoverCoordinator.class);
+
+    /** A takeover of {@code epoch} from {@code from} that is still FENCING. */
+    private record Incomplete(long epoch, SiteId from) {
+    }
 
     /** A database still unreachable since the takeover at {@code epoch}. */
     private record Returning(PartitionId partition, Failover.Database database, long epoch, TimelineStart start,
@@ -67,6 +75,8 @@ public final class FailoverCoordinator implements AutoCloseable {
     private final ScheduledExecutorService decider;
     private final ScheduledExecutorService returns;
     private final Map<PartitionId, String> told = new HashMap<>();
+    /** Takeovers this coordinator claimed but could not fence yet (FENCING), by partition; decider thread only. */
+    private final Map<PartitionId, Incomplete> incomplete = new HashMap<>();
     private final Map<String, Returning> returning = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -146,7 +156,10 @@ public final class FailoverCoordinator implements AutoCloseable {
             for (FailoverPlan plan : plans.values()) {
                 Optional<Authority> current = snapshot.authority(plan.partition());
                 if (current.isPresent() && !current.get().owner().equals(local)) {
+                    incomplete.remove(plan.partition());
                     consider(plan, current.get(), live);
+                } else if (current.isPresent()) {
+                    resumeIfIncomplete(plan, current.get());
                 }
             }
         } catch (Exception e) {
@@ -176,20 +189,10 @@ public final class FailoverCoordinator implements AutoCloseable {
                     first.get(), first.get() + " comes first in the failover order and is live"));
             return;
         }
-        Failover.Request request = new Failover.Request(partition, local, plan.candidate(),
-                plan.candidateSynchronous(), plan.others(), plan.policy(), plan.lastKnownPrimaryLsn().getAsLong(),
-                plan.fenceWait());
         try {
-            Failover.Report report = Failover.run(store, watcher, request);
-            LOG.warn("took partition {} over from {}: {}", partition, current.owner(), report);
-            for (Failover.Database other : plan.others()) {
-                if (report.fences().getOrDefault(other.name(), "").startsWith("unreachable")) {
-                    returning.put(other.name(), new Returning(partition, other, report.authority().epoch(),
-                            report.timelineStart(), plan.fenceWait()));
-                }
-            }
-            tell(current, "took", new FailoverEvent.TookOver(partition, clock.instant(), current.owner(), report));
-            report.divergences().forEach(d -> fire(new FailoverEvent.Diverged(partition, clock.instant(), d)));
+            tookOver(plan, current.owner(), current.epoch(), Failover.run(store, watcher, request(plan)));
+        } catch (FencingIncompleteException e) {
+            fencingIncomplete(e, current.owner());
         } catch (FailoverRefusedException e) {
             tell(current, "refused", new FailoverEvent.Refused(partition, clock.instant(), e.getMessage()));
         } catch (AuthorityConflictException e) {
@@ -199,6 +202,57 @@ public final class FailoverCoordinator implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             tell(current, "failed", new FailoverEvent.Failed(partition, clock.instant(), e.toString()));
         }
+    }
+
+    /** Retries the fencing of a takeover this coordinator left FENCING, while the authority still is that claim. */
+    private void resumeIfIncomplete(FailoverPlan plan, Authority current) {
+        PartitionId partition = plan.partition();
+        Incomplete claim = incomplete.get(partition);
+        if (claim == null) {
+            return;
+        }
+        if (current.epoch() != claim.epoch() || current.phase() != Authority.Phase.FENCING) {
+            incomplete.remove(partition);
+            return;
+        }
+        try {
+            tookOver(plan, claim.from(), claim.epoch(), Failover.resume(store, request(plan)));
+        } catch (FencingIncompleteException e) {
+            fencingIncomplete(e, claim.from());
+        } catch (AuthorityConflictException e) {
+            incomplete.remove(partition);
+            LOG.info("fencing of {} at epoch {} no longer ours to complete: {}", partition, claim.epoch(),
+                    e.getMessage());
+        } catch (SQLException | RuntimeException e) {
+            tell(partition, claim.epoch(), "failed", new FailoverEvent.Failed(partition, clock.instant(),
+                    e.toString()));
+        }
+    }
+
+    private Failover.Request request(FailoverPlan plan) {
+        return new Failover.Request(plan.partition(), local, plan.candidate(), plan.candidateSynchronous(),
+                plan.others(), plan.policy(), plan.lastKnownPrimaryLsn().getAsLong(), plan.fenceWait(),
+                plan.lagBound());
+    }
+
+    private void tookOver(FailoverPlan plan, SiteId from, long fromEpoch, Failover.Report report) {
+        PartitionId partition = plan.partition();
+        incomplete.remove(partition);
+        LOG.warn("took partition {} over from {}: {}", partition, from, report);
+        for (Failover.Database other : plan.others()) {
+            if (report.fences().getOrDefault(other.name(), "").startsWith("unreachable")) {
+                returning.put(other.name(), new Returning(partition, other, report.authority().epoch(),
+                        report.timelineStart(), plan.fenceWait()));
+            }
+        }
+        tell(partition, fromEpoch, "took", new FailoverEvent.TookOver(partition, clock.instant(), from, report));
+        report.divergences().forEach(d -> fire(new FailoverEvent.Diverged(partition, clock.instant(), d)));
+    }
+
+    private void fencingIncomplete(FencingIncompleteException e, SiteId from) {
+        incomplete.put(e.partition(), new Incomplete(e.epoch(), from));
+        tell(e.partition(), e.epoch(), "fencing", new FailoverEvent.FencingIncomplete(e.partition(), clock.instant(),
+                e.epoch(), e.getMessage()));
     }
 
     private void probeReturning() {
@@ -233,8 +287,12 @@ public final class FailoverCoordinator implements AutoCloseable {
 
     /** Tells {@code event} unless the same kind was told for the same authority already. */
     private void tell(Authority current, String kind, FailoverEvent event) {
-        String key = current.epoch() + "/" + kind;
-        if (!key.equals(told.put(current.partition(), key))) {
+        tell(current.partition(), current.epoch(), kind, event);
+    }
+
+    private void tell(PartitionId partition, long epoch, String kind, FailoverEvent event) {
+        String key = epoch + "/" + kind;
+        if (!key.equals(told.put(partition, key))) {
             fire(event);
         }
     }

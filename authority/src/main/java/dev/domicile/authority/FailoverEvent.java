@@ -28,8 +28,9 @@ public sealed interface FailoverEvent {
     }
 
     /**
-     * The recovery-point policy forbids the takeover (SAFE without a synchronous standby), or the candidate cannot be
-     * promoted: the partition stays unavailable for writes until an operator acts.
+     * The recovery-point policy forbids the takeover (SAFE without a synchronous standby, or AVAILABLE with a
+     * candidate further behind than the plan's lag bound), or the candidate is not a replica: nothing was changed,
+     * and the partition stays unavailable for writes until an operator acts.
      */
     record Refused(PartitionId partition, Instant at, String reason) implements FailoverEvent {
     }
@@ -38,7 +39,15 @@ public sealed interface FailoverEvent {
     record LostRace(PartitionId partition, Instant at, String detail) implements FailoverEvent {
     }
 
-    /** The takeover failed part-way (e.g. promotion); the message says what state it left. */
+    /**
+     * This site claimed the partition at {@code epoch} (published FENCING) but could not promote or fence its
+     * candidate: the partition stays FENCING, unwritable for everyone. This coordinator retries every check interval
+     * ({@link Failover#resume}) and tells {@link TookOver} once it succeeds.
+     */
+    record FencingIncomplete(PartitionId partition, Instant at, long epoch, String error) implements FailoverEvent {
+    }
+
+    /** The takeover failed part-way; the message says what state it left. */
     record Failed(PartitionId partition, Instant at, String error) implements FailoverEvent {
     }
 

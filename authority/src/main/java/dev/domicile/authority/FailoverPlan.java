@@ -20,10 +20,13 @@ import java.util.function.LongSupplier;
  * @param lastKnownPrimaryLsn  the old primary's last WAL position known here (e.g. from a router's monitor), 0 if
  *                             unknown; bounds the loss an AVAILABLE takeover reports
  * @param fenceWait            how long writers in flight on a database may finish before a fence bump ends them
+ * @param lagBound             for AVAILABLE, how far (bytes of WAL) the candidate may be behind
+ *                             {@code lastKnownPrimaryLsn}; further behind, the takeover is refused
+ *                             ({@link FailoverEvent.Refused}) and the partition stays unavailable
  */
 public record FailoverPlan(PartitionId partition, Failover.RecoveryPolicy policy, Failover.Database candidate,
         boolean candidateSynchronous, List<Failover.Database> others, LongSupplier lastKnownPrimaryLsn,
-        Duration fenceWait) {
+        Duration fenceWait, Failover.LagBound lagBound) {
 
     public FailoverPlan {
         Objects.requireNonNull(partition, "partition");
@@ -35,11 +38,21 @@ public record FailoverPlan(PartitionId partition, Failover.RecoveryPolicy policy
             throw new IllegalArgumentException("failover plan of " + partition + ": fenceWait = " + fenceWait
                     + " is invalid: it must be positive");
         }
+        Objects.requireNonNull(lagBound, "lagBound");
+    }
+
+    /** A plan without a lag bound. */
+    public FailoverPlan(PartitionId partition, Failover.RecoveryPolicy policy, Failover.Database candidate,
+            boolean candidateSynchronous, List<Failover.Database> others, LongSupplier lastKnownPrimaryLsn,
+            Duration fenceWait) {
+        this(partition, policy, candidate, candidateSynchronous, others, lastKnownPrimaryLsn, fenceWait,
+                Failover.LagBound.UNBOUNDED);
     }
 
     /** A plan that knows no last primary position. */
     public FailoverPlan(PartitionId partition, Failover.RecoveryPolicy policy, Failover.Database candidate,
             boolean candidateSynchronous, List<Failover.Database> others, Duration fenceWait) {
-        this(partition, policy, candidate, candidateSynchronous, others, () -> 0, fenceWait);
+        this(partition, policy, candidate, candidateSynchronous, others, () -> 0, fenceWait,
+                Failover.LagBound.UNBOUNDED);
     }
 }

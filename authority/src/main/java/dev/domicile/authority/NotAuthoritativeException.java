@@ -51,7 +51,7 @@ public final class NotAuthoritativeException extends RuntimeException {
         return hint;
     }
 
-    /** How long to wait before retrying here when the hint is {@link RetryHint#RETRY_LATER}. */
+    /** How long to wait before retrying when the hint is {@link RetryHint#retryLater()}. */
     public Duration retryAfter() {
         return retryAfter;
     }

@@ -7,5 +7,16 @@ public enum RetryHint {
     FORWARD_TO_OWNER,
 
     /** Authority is unknown here for now (ZooKeeper unreachable, re-reading, none published): retry later. */
-    RETRY_LATER
+    RETRY_LATER,
+
+    /**
+     * The partition's new epoch is {@linkplain Authority.Phase#FENCING FENCING}: its new owner is raising its
+     * database fence and admits nothing yet, nor does anyone else. Retry later (here, or at the owner).
+     */
+    FENCING_IN_PROGRESS;
+
+    /** Whether the caller should retry after {@link NotAuthoritativeException#retryAfter()} rather than forward. */
+    public boolean retryLater() {
+        return this != FORWARD_TO_OWNER;
+    }
 }

@@ -127,7 +127,10 @@ final class SnapshotPublisher {
         listeners.fire(l -> l.onRejected(rejection));
     }
 
-    /** Puts {@code incoming} into {@code merged} unless it would lower the epoch or reuse one for another owner. */
+    /**
+     * Puts {@code incoming} into {@code merged} unless it would lower the epoch, reuse one for another owner, or take
+     * an ACTIVE epoch back to FENCING.
+     */
     private boolean accept(Map<PartitionId, Authority> merged, Authority incoming, int znodeVersion) {
         Authority known = merged.get(incoming.partition());
         if (known != null && incoming.epoch() < known.epoch()) {
@@ -138,6 +141,12 @@ final class SnapshotPublisher {
         if (known != null && incoming.epoch() == known.epoch() && !incoming.owner().equals(known.owner())) {
             reject(new AuthorityRejection(path(incoming), znodeVersion, "epoch " + known.epoch() + " already belongs"
                     + " to " + known.owner() + ", not " + incoming.owner(), java.util.Optional.of(known)));
+            return false;
+        }
+        if (known != null && incoming.epoch() == known.epoch() && known.phase() == Authority.Phase.ACTIVE
+                && incoming.phase() == Authority.Phase.FENCING) {
+            reject(new AuthorityRejection(path(incoming), znodeVersion, "epoch " + known.epoch() + " went back from"
+                    + " ACTIVE to FENCING", java.util.Optional.of(known)));
             return false;
         }
         merged.put(incoming.partition(), incoming);

@@ -9,8 +9,9 @@ import java.util.Objects;
 
 /**
  * Decides, per write, whether this router may write a partition now: only while its {@link AuthorityWatcher} is live
- * (ZooKeeper CONNECTED/RECONNECTED and authority re-read since), the partition's known owner is the local site, and
- * it is not {@linkplain Authority#movingTo() moving} (a planned switchover in progress).
+ * (ZooKeeper CONNECTED/RECONNECTED and authority re-read since), the partition's known owner is the local site, its
+ * epoch is {@linkplain Authority.Phase#ACTIVE ACTIVE} (not FENCING: the new owner's database fence is raised) and it
+ * is not {@linkplain Authority#movingTo() moving} (a planned switchover in progress).
  * SUSPENDED, LOST and READ_ONLY stop admission at once, as Curator's tech notes advise, and so does silence from
  * ZooKeeper longer than {@link AuthorityConfig#contactTimeout()}; after a reconnection admission resumes only once
  * the watcher has re-read every authority.
@@ -58,8 +59,9 @@ public final class WriteAdmission implements AutoCloseable {
      * Admits a write of {@code partition} or refuses it at once.
      *
      * @return the admission, whose epoch the write must carry
-     * @throws NotAuthoritativeException if the partition is owned by another site ({@link RetryHint#FORWARD_TO_OWNER})
-     *                                   or its authority cannot be confirmed now ({@link RetryHint#RETRY_LATER})
+     * @throws NotAuthoritativeException if the partition is owned by another site ({@link RetryHint#FORWARD_TO_OWNER}),
+     *                                   its new epoch is still FENCING ({@link RetryHint#FENCING_IN_PROGRESS}), or its
+     *                                   authority cannot be confirmed now ({@link RetryHint#RETRY_LATER})
      */
     public Admission admit(PartitionId partition) {
         Gate g = gate;
@@ -101,6 +103,11 @@ public final class WriteAdmission implements AutoCloseable {
             return new NotAuthoritativeException(partition, null, 0, RetryHint.RETRY_LATER, retryAfter,
                     "no authority is published for it");
         }
+        if (known.phase() == Authority.Phase.FENCING) {
+            return new NotAuthoritativeException(partition, owner, epoch, RetryHint.FENCING_IN_PROGRESS, retryAfter,
+                    "fencing in progress: " + owner + " claimed epoch " + epoch + " and admits no write before its"
+                            + " database fence is raised to it");
+        }
         if (known.movingTo().isPresent()) {
             return new NotAuthoritativeException(partition, owner, epoch, RetryHint.RETRY_LATER, retryAfter,
                     "a planned switchover moves it from " + owner + " to " + known.movingTo().get());
@@ -118,7 +125,7 @@ public final class WriteAdmission implements AutoCloseable {
         Map<PartitionId, Admission> admitted = new HashMap<>();
         if (snapshot.live() && !closing) {
             for (Authority authority : snapshot.authorities().values()) {
-                if (authority.owner().equals(localSite) && authority.movingTo().isEmpty()) {
+                if (authority.owner().equals(localSite) && authority.admitsWrites()) {
                     Admission before = previous.admitted.get(authority.partition());
                     admitted.put(authority.partition(), before != null && before.epoch() == authority.epoch()
                             ? before : new Admission(authority.partition(), localSite, authority.epoch()));
@@ -147,6 +154,9 @@ public final class WriteAdmission implements AutoCloseable {
         Authority now = snapshot.authorities().get(partition);
         if (now.movingTo().isPresent()) {
             return "a planned switchover moves it to " + now.movingTo().get() + " at epoch " + now.epoch();
+        }
+        if (now.phase() == Authority.Phase.FENCING) {
+            return "fencing in progress: " + now.owner() + " claimed epoch " + now.epoch();
         }
         return "authority is now " + now.owner() + " at epoch " + now.epoch() + " (" + now.reason() + ")";
     }

@@ -37,6 +37,30 @@ class AuthorityDocumentTest {
         assertThatThrownBy(() -> read(doc("eu-west", "eu-west", "\"2\""))).hasMessageContaining("epoch must be");
     }
 
+    @Test
+    void readsPhasesAndTakesADocumentWithoutOneAsActive() {
+        Authority old = read(doc("eu-west", "us-east", "4"));
+        assertThat(old.phase()).as("written before phases existed").isEqualTo(Authority.Phase.ACTIVE);
+        assertThat(old.admitsWrites()).isTrue();
+        Authority fencing = read(doc("eu-west", "us-east", "4", "\"FENCING\""));
+        assertThat(fencing.phase()).isEqualTo(Authority.Phase.FENCING);
+        assertThat(fencing.admitsWrites()).isFalse();
+        assertThat(AuthorityDocument.read(AuthorityDocument.write(fencing), P, SITES)).isEqualTo(fencing);
+        assertThat(read(doc("eu-west", "us-east", "4", "\"ACTIVE\""))).isEqualTo(old);
+        assertThatThrownBy(() -> read(doc("eu-west", "us-east", "4", "\"fencing\"")))
+                .hasMessageContaining("phase must be");
+        assertThatThrownBy(() -> read(doc("eu-west", "us-east", "4", "1"))).hasMessageContaining("phase must be");
+        assertThatThrownBy(() -> read(doc("eu-west", "us-east", "4", "null"))).hasMessageContaining("phase must be");
+        assertThatThrownBy(() -> read(doc("eu-west", "us-east", "4", "\"FENCING\"").replace("}",
+                ",\"movingTo\":\"eu-west\"}"))).hasMessageContaining("FENCING authority cannot be movingTo");
+    }
+
+    /** A document with {@code "phase": <phase>} (raw JSON), as this version writes them. */
+    static String doc(String partition, String owner, String epoch, String phase) {
+        String plain = doc(partition, owner, epoch);
+        return plain.substring(0, plain.length() - 1) + ",\"phase\":" + phase + "}";
+    }
+
     static String doc(String partition, String owner, String epoch) {
         return "{\"format\":\"domicile-authority/1\",\"partition\":\"" + partition + "\",\"owner\":\"" + owner
                 + "\",\"epoch\":" + epoch + ",\"since\":\"2026-01-01T00:00:00Z\",\"reason\":\"test\"}";

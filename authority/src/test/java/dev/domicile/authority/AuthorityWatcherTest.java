@@ -61,11 +61,24 @@ class AuthorityWatcherTest {
                 && r.watcher().authority(P).map(Authority::epoch).orElse(0L) == 1));
         long start = System.nanoTime();
         Authority moved = admin.handOver(P, US_SITE, 1);
+        assertThat(moved.phase()).isEqualTo(Authority.Phase.FENCING);
         await().atMost(WAIT).until(() -> routers.stream().allMatch(r -> r.watcher().authority(P).orElseThrow()
                 .equals(moved)));
         System.out.printf("hand-over seen by %d routers within %d ms%n", routers.size(),
                 (System.nanoTime() - start) / 1_000_000);
         assertThat(seen).filteredOn(a -> a.epoch() == 2).hasSize(routers.size());
+        // FENCING: nobody admits epoch 2 yet, not even the new owner, and the refusal says why.
+        for (ZkWorld.Router router : routers) {
+            assertThatThrownBy(() -> router.admission().admit(P))
+                    .isInstanceOfSatisfying(NotAuthoritativeException.class, e -> {
+                        assertThat(e.hint()).isEqualTo(RetryHint.FENCING_IN_PROGRESS);
+                        assertThat(e.lastKnownEpoch()).isEqualTo(2);
+                        assertThat(e).hasMessageContaining("fencing in progress");
+                    });
+        }
+        Authority active = admin.activate(P, 2);
+        assertThat(active.phase()).isEqualTo(Authority.Phase.ACTIVE);
+        assertThat(admin.activate(P, 2)).as("activating again changes nothing").isEqualTo(active);
         await().atMost(WAIT).until(() -> routers.get(2).admission().admits(P)
                 && !routers.get(0).admission().admits(P));
         assertThatThrownBy(() -> routers.get(1).admission().admit(P))
@@ -81,7 +94,8 @@ class AuthorityWatcherTest {
         AuthorityStore admin = world.admin();
         admin.initialize(P, EU_SITE);
         admin.handOver(P, US_SITE, 1);
-        Authority good = admin.handOver(P, EU_SITE, 2);
+        admin.handOver(P, EU_SITE, 2);
+        Authority good = admin.activate(P, 3);
         ZkWorld.Router router = world.router(ZkWorld.EU, "eu-1");
         List<AuthorityRejection> rejections = new CopyOnWriteArrayList<>();
         router.watcher().addListener(new AuthorityListener() {
@@ -99,7 +113,9 @@ class AuthorityWatcherTest {
                 AuthorityDocumentTest.doc("us-east", "us-east", "9"),
                 AuthorityDocumentTest.doc("eu-west", "ap-south", "9"),
                 AuthorityDocumentTest.doc("eu-west", "us-east", "2"),
-                AuthorityDocumentTest.doc("eu-west", "us-east", "3"));
+                AuthorityDocumentTest.doc("eu-west", "us-east", "3"),
+                AuthorityDocumentTest.doc("eu-west", "eu-west", "3", "\"HALF\""),
+                AuthorityDocumentTest.doc("eu-west", "eu-west", "3", "\"FENCING\""));
         List<String> problems = new ArrayList<>();
         for (String document : bad) {
             int before = rejections.size();
@@ -115,12 +131,18 @@ class AuthorityWatcherTest {
         assertThat(problems).anyMatch(p -> p.contains("not JSON")).anyMatch(p -> p.contains("foreign"))
                 .anyMatch(p -> p.contains("names partition us-east")).anyMatch(p -> p.contains("not a known site"))
                 .anyMatch(p -> p.contains("went backwards from 3 to 2"))
-                .anyMatch(p -> p.contains("already belongs to eu-west"));
+                .anyMatch(p -> p.contains("already belongs to eu-west"))
+                .anyMatch(p -> p.contains("phase must be")).anyMatch(p -> p.contains("from ACTIVE to FENCING"));
         assertThat(router.watcher().lastRejection()).isPresent();
         raw.setData().forPath(path, AuthorityDocumentTest.doc("eu-west", "us-east", "4")
                 .getBytes(StandardCharsets.UTF_8));
         await().atMost(WAIT).until(() -> router.watcher().authority(P).orElseThrow().epoch() == 4);
         assertThat(router.admission().admits(P)).as("moved to us-east").isFalse();
+        // A document written before phases existed (no "phase") is ACTIVE: its owner admits writes at once.
+        raw.setData().forPath(path, AuthorityDocumentTest.doc("eu-west", "eu-west", "5")
+                .getBytes(StandardCharsets.UTF_8));
+        await().atMost(WAIT).until(() -> router.admission().admits(P));
+        assertThat(router.admission().admit(P).epoch()).isEqualTo(5);
     }
 
     /**

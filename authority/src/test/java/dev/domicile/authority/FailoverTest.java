@@ -96,6 +96,8 @@ class FailoverTest {
 
             assertThat(report.authority().owner()).isEqualTo(ZkWorld.US_SITE);
             assertThat(report.authority().epoch()).isEqualTo(2);
+            assertThat(report.authority().phase()).as("published ACTIVE once fenced").isEqualTo(Authority.Phase.ACTIVE);
+            assertThat(admin.read(ZkWorld.P)).contains(report.authority());
             assertThat(report.mayLose()).isEmpty();
             assertThat(report.fences().get(oldPrimary.name())).startsWith("unreachable");
             assertThat(topology.inRecovery(standby)).isFalse();

@@ -114,6 +114,12 @@ class WriteAdmissionFaultTest {
             assertThat(millis(claimed - leaseGoneAt.get())).isGreaterThanOrEqualTo(ZkWorld.MARGIN.toMillis() - 50);
             assertThat(taken.owner()).isEqualTo(US_SITE);
             assertThat(taken.epoch()).isEqualTo(2);
+            assertThat(taken.phase()).isEqualTo(Authority.Phase.FENCING);
+            await().atMost(WAIT).until(() -> us.watcher().authority(P).orElseThrow().equals(taken));
+            assertThatThrownBy(() -> us.admission().admit(P)).as("the taker before its fence is raised")
+                    .isInstanceOf(NotAuthoritativeException.class).extracting(e -> ((NotAuthoritativeException) e)
+                            .hint()).isEqualTo(RetryHint.FENCING_IN_PROGRESS);
+            usStore.activate(P, 2);
             await().atMost(WAIT).until(() -> us.admission().admits(P));
             long firstWriteAtB = System.nanoTime();
             assertThat(us.admission().admit(P).epoch()).isEqualTo(2);
@@ -159,7 +165,8 @@ class WriteAdmissionFaultTest {
 
             // While eu-west cannot reach ZooKeeper, authority moves away and back: epoch 1 -> 3.
             admin.handOver(P, US_SITE, 1);
-            Authority back = admin.handOver(P, EU_SITE, 2);
+            admin.handOver(P, EU_SITE, 2);
+            Authority back = admin.activate(P, 3);
             topology.zooKeeperLink(EU).heal();
 
             await().atMost(WAIT).until(() -> eu.admission().admits(P));

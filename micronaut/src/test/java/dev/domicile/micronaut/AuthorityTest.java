@@ -125,6 +125,7 @@ class AuthorityTest {
         String user = userHomedAt("us-east");
         long before = store.read(usPartition).orElseThrow().epoch();
         store.handOver(usPartition, SiteId.of("eu-west"), before);
+        store.activate(usPartition, before + 1);
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> !writable(us, "us-east") && writable(eu, "us-east"));
             HttpResponse<String> response = send(us, "POST", "/notes/moved", user);
@@ -140,6 +141,7 @@ class AuthorityTest {
             assertThat(gauge(us, DomicileMetrics.WRITABLE, "partition", usPartition.value())).isZero();
         } finally {
             store.handOver(usPartition, SiteId.of("us-east"), before + 1);
+            store.activate(usPartition, before + 2);
             await().atMost(Duration.ofSeconds(60)).until(() -> writable(us, "us-east") && !writable(eu, "us-east"));
         }
     }

@@ -204,8 +204,8 @@ final class FaultWorld implements AutoCloseable {
 
     /**
      * The operator's takeover path at {@code standby}: waits until its takeover check allows it, claims
-     * {@code partition} ({@link AuthorityStore#takeOver}), then raises the fence of {@code databases} to the new
-     * epoch. Records the new epoch in the timeline from the moment the claim began.
+     * {@code partition} ({@link AuthorityStore#takeOver}, FENCING), raises the fence of {@code databases} to the new
+     * epoch, then opens it ({@link AuthorityStore#activate}). Records the new epoch in the timeline from the moment the claim began.
      */
     Takeover takeOver(SiteRouter standby, PartitionId partition, List<Endpoint> databases) throws SQLException {
         AuthorityStore store = AuthorityStore.of(standby.client(), standby.watcher().config());
@@ -229,7 +229,8 @@ final class FaultWorld implements AutoCloseable {
                 Fence.bump(c, taken.epoch(), FENCE_WAIT);
             }
         }
-        return new Takeover(taken, claimStart[0], claimed, System.nanoTime());
+        Authority active = store.activate(partition, taken.epoch());
+        return new Takeover(active, claimStart[0], claimed, System.nanoTime());
     }
 
     /** Waits until eu-west admits writes of P and holds its lease, and us-east sees that lease. */

@@ -32,8 +32,8 @@ import java.util.function.BooleanSupplier;
  * returning old primary ({@link Failover#fenceReturning}) and checks that it refuses a write of the old epoch,
  * retires it (stops it: it may have diverged, and must be rebuilt as a replica of the new primary before it serves
  * again; at the new epoch it would accept the new owner's writes), heals the rest, and switches back: authority is
- * handed back to the region ({@code handOver}, epoch + 1) and its writes go to the partition's current primary, the
- * promoted database.
+ * handed back to the region ({@code handOver}, epoch + 1, FENCING; the promoted database's fence raised to it; then
+ * {@code activate}) and its writes go to the partition's current primary, the promoted database.
  *
  * <p>A writer in each region involved writes as a router with authority does ({@link ProbeWriter}): admitted by its
  * region's agent, stamped with the epoch; and, if a service URL is given, a user homed in the victim region writes
@@ -199,6 +199,7 @@ public final class Drill {
         try (Connection c = DriverManager.getConnection(url(victim, candidate))) {
             Fence.bump(c, back.epoch(), Duration.ofSeconds(2));
         }
+        back = victimAgent.store().activate(p, back.epoch());
         await(() -> victimAgent.admission().admits(p), victim + " to admit writes again");
         timeline.step("switched back: " + victim + " owns " + partition + " at epoch " + back.epoch()
                 + " and writes to " + candidate.name() + "; " + standby + " admits none");
