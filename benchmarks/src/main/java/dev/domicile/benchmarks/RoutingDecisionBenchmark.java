@@ -1,5 +1,6 @@
 package dev.domicile.benchmarks;
 
+import dev.domicile.partition.Home;
 import dev.domicile.partition.PartitionMap;
 import dev.domicile.router.CausalTokens;
 import dev.domicile.router.Consistency;
@@ -27,7 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The routing decision for a random user among 1,000,000 explicitly assigned: user key to home (partition map) to
  * endpoint (warm monitor over the stub driver), as a read-your-writes read. Baseline: a {@code HashMap} lookup of the
- * same keys. Sample mode gives percentiles; {@code -prof gc} gives allocation per decision.
+ * same keys. The {@code …KnownHome} methods route homes resolved before the run: the router's own share, as on a
+ * borrow, whose routing context resolved the home when it was made. Sample mode gives percentiles; {@code -prof gc}
+ * gives allocation per decision.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode({Mode.AverageTime, Mode.SampleTime})
@@ -44,6 +47,7 @@ public class RoutingDecisionBenchmark {
     private PartitionMap map;
     private Map<String, String> baseline;
     private String[] keys;
+    private Home[] homes;
     private int next;
 
     @Setup(Level.Trial)
@@ -57,8 +61,10 @@ public class RoutingDecisionBenchmark {
         }
         SplittableRandom random = new SplittableRandom(42);
         keys = new String[KEYS];
+        homes = new Home[KEYS];
         for (int i = 0; i < KEYS; i++) {
             keys[i] = StubRouting.userKey(random.nextInt(USERS));
+            homes[i] = map.homeOf(keys[i]);
         }
     }
 
@@ -70,6 +76,11 @@ public class RoutingDecisionBenchmark {
     private String nextKey() {
         next = (next + 1) & (KEYS - 1);
         return keys[next];
+    }
+
+    private Home nextHome() {
+        next = (next + 1) & (KEYS - 1);
+        return homes[next];
     }
 
     @Benchmark
@@ -87,5 +98,15 @@ public class RoutingDecisionBenchmark {
     public EndpointConfig routeWrite() {
         return dataSource.route(map.homeOf(nextKey()), Intent.WRITE, Consistency.READ_YOUR_WRITES,
                 CausalTokens.NONE);
+    }
+
+    @Benchmark
+    public EndpointConfig routeReadKnownHome() {
+        return dataSource.route(nextHome(), Intent.READ, Consistency.READ_YOUR_WRITES, CausalTokens.NONE);
+    }
+
+    @Benchmark
+    public EndpointConfig routeWriteKnownHome() {
+        return dataSource.route(nextHome(), Intent.WRITE, Consistency.READ_YOUR_WRITES, CausalTokens.NONE);
     }
 }

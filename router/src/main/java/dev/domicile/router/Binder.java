@@ -18,21 +18,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Decides where a connection goes and borrows it there: the routing rules of the data source.
+ * Decides where a connection goes, borrows it there and attaches it to the routed connection: the routing rules of
+ * the data source.
  *
  * <p>Writes and STRONG reads go to the partition's primary. Other reads try the partition's replicas in the local
  * site, then in the partition's home site, keeping those the monitor reports up in their role and fresh enough for
  * the consistency level; a read-your-writes read whose replicas are all behind its token waits up to
  * {@link RouterConfig#readYourWritesWait()} on the first of them, then falls back to the primary (if allowed).
  * Thread-safe.
+ *
+ * <p>Design note: this class is large because the rules share their candidates, attempts and fallbacks. The usual
+ * borrow (a fresh replica or the primary, first try) allocates nothing here: states are read by index, each endpoint's
+ * pool is remembered by its {@link Target}, a repeated decision is reused, and the lists that explain a failure are
+ * made only when something failed.
  */
 final class Binder {
 
-    /** A physical connection and why it was chosen. */
-    record Bound(Connection connection, RoutingDecision decision, EndpointConfig endpoint) {
-    }
-
-    private record PartitionEndpoints(EndpointConfig primary, List<EndpointConfig> replicas) {
+    private record PartitionEndpoints(Target primary, List<Target> replicas) {
     }
 
     private static final String REPLAY_LSN = "SELECT pg_last_wal_replay_lsn()::text";
@@ -41,6 +43,7 @@ final class Binder {
     private final EndpointMonitor monitor;
     private final Pools pools;
     private final Decisions decisions;
+    private final OpenWrites openWrites;
     private final Map<PartitionId, PartitionEndpoints> partitions = new HashMap<>();
     private final java.util.function.LongSupplier clockMicros;
     private final WriteAdmission admission;
@@ -48,23 +51,31 @@ final class Binder {
     /** {@link Dialect#COCKROACHDB}'s rules, which replace these; null for PostgreSQL. */
     private final GatewayBinder gateways;
 
-    /** @param admission decides whether writes may go out and with which epoch; null when authority is off */
-    Binder(RouterConfig config, EndpointMonitor monitor, Pools pools, Decisions decisions, WriteAdmission admission) {
+    /**
+     * @param openWrites the write connections bound now, when writes are fenced
+     * @param admission  decides whether writes may go out and with which epoch; null when authority is off
+     */
+    Binder(RouterConfig config, EndpointMonitor monitor, Pools pools, Decisions decisions, OpenWrites openWrites,
+           WriteAdmission admission) {
         this.config = config;
         this.admission = admission;
         this.monitor = monitor;
         this.pools = pools;
         this.decisions = decisions;
+        this.openWrites = openWrites;
         this.clockMicros = monitor::nowEpochMicros;
         this.gateways = config.dialect() == Dialect.COCKROACHDB ? new GatewayBinder(config, monitor, pools, decisions)
                 : null;
-        Map<PartitionId, List<EndpointConfig>> replicas = new HashMap<>();
-        Map<PartitionId, EndpointConfig> primaries = new HashMap<>();
-        for (EndpointConfig e : config.endpoints()) {
+        Map<PartitionId, List<Target>> replicas = new HashMap<>();
+        Map<PartitionId, Target> primaries = new HashMap<>();
+        List<EndpointConfig> endpoints = config.endpoints();
+        for (int i = 0; i < endpoints.size(); i++) {
+            EndpointConfig e = endpoints.get(i);
+            Target target = new Target(e, i);
             if (e.role() == Role.PRIMARY) {
-                primaries.put(e.partition(), e);
+                primaries.put(e.partition(), target);
             } else {
-                replicas.computeIfAbsent(e.partition(), p -> new ArrayList<>()).add(e);
+                replicas.computeIfAbsent(e.partition(), p -> new ArrayList<>()).add(target);
             }
         }
         primaries.forEach((p, primary) -> partitions.put(p,
@@ -72,20 +83,24 @@ final class Binder {
     }
 
     /**
-     * Chooses an endpoint and borrows a connection there.
+     * Chooses an endpoint, borrows a connection there and {@linkplain LazyConnection#attach attaches} it to
+     * {@code connection}; attaches nothing if it throws.
      *
      * @param consistency overrides the context's consistency when not null
      */
-    Bound bind(RoutingContext context, Intent intent, Consistency consistency) throws SQLException {
+    void bind(LazyConnection connection, RoutingContext context, Intent intent, Consistency consistency)
+            throws SQLException {
         if (gateways != null) {
-            return gateways.bind(context, intent, consistency);
+            gateways.bind(connection, context, intent, consistency);
+            return;
         }
         if (context == null) {
             PartitionId fallback = config.defaultPartition().orElseThrow(() -> new SQLException(
                     "no routing context is bound to this thread: wrap the work in router.forUser(key).run(...) or"
                             + " Routing.bind(context), or configure a defaultPartition", "08001"));
-            return primary(partitions.get(fallback), null, intent, Consistency.STRONG, Reason.DEFAULT_PARTITION,
-                    TokenOutcome.NOT_APPLICABLE, Duration.ZERO, new ArrayList<>());
+            primary(connection, partitions.get(fallback), null, intent, Consistency.STRONG, Reason.DEFAULT_PARTITION,
+                    TokenOutcome.NOT_APPLICABLE, Duration.ZERO, null, null);
+            return;
         }
         PartitionEndpoints endpoints = partitions.get(context.partition());
         if (endpoints == null) {
@@ -96,13 +111,13 @@ final class Binder {
             consistency = context.consistency();
         }
         if (intent == Intent.WRITE) {
-            return write(endpoints, context, consistency);
+            write(connection, endpoints, context, consistency);
+        } else if (consistency.level() == Consistency.Level.STRONG) {
+            primary(connection, endpoints, context, intent, consistency, Reason.STRONG_READ,
+                    TokenOutcome.NOT_APPLICABLE, Duration.ZERO, null, null);
+        } else {
+            read(connection, endpoints, context, consistency);
         }
-        if (consistency.level() == Consistency.Level.STRONG) {
-            return primary(endpoints, context, intent, consistency, Reason.STRONG_READ, TokenOutcome.NOT_APPLICABLE,
-                    Duration.ZERO, new ArrayList<>());
-        }
-        return read(endpoints, context, consistency);
     }
 
     /**
@@ -119,21 +134,21 @@ final class Binder {
             throw new IllegalArgumentException("partition " + home.partitionId() + " has no endpoints");
         }
         if (intent == Intent.WRITE || consistency.level() == Consistency.Level.STRONG) {
-            return endpoints.primary();
+            return endpoints.primary().config();
         }
-        EndpointConfig replica = firstFit(endpoints, local, home.site(), consistency,
+        Target replica = firstFit(endpoints, local, home.site(), consistency,
                 consistency.level() == Consistency.Level.READ_YOUR_WRITES ? token : 0, null);
-        return replica != null ? replica : endpoints.primary();
+        return (replica != null ? replica : endpoints.primary()).config();
     }
 
     /** The first replica, local site first, then home site, that may serve the read now and is not in {@code skip}. */
-    private EndpointConfig firstFit(PartitionEndpoints endpoints, SiteId local, SiteId home, Consistency consistency,
-                                    long token, List<String> skip) {
+    private Target firstFit(PartitionEndpoints endpoints, SiteId local, SiteId home, Consistency consistency,
+                            long token, List<String> skip) {
         EndpointState primaryState = null;
         long nowNanos = 0;
         boolean bounded = consistency.level() == Consistency.Level.BOUNDED_STALENESS;
         if (bounded) {
-            primaryState = monitor.state(endpoints.primary().name());
+            primaryState = endpoints.primary().state(monitor);
             nowNanos = System.nanoTime();
         }
         for (int pass = 0; pass < 2; pass++) {
@@ -141,13 +156,13 @@ final class Binder {
             if (pass == 1 && home.equals(local)) {
                 break;
             }
-            List<EndpointConfig> replicas = endpoints.replicas();
+            List<Target> replicas = endpoints.replicas();
             for (int i = 0; i < replicas.size(); i++) {
-                EndpointConfig replica = replicas.get(i);
-                if (!replica.site().equals(site) || (skip != null && skip.contains(replica.name()))) {
+                Target replica = replicas.get(i);
+                if (!replica.config().site().equals(site) || (skip != null && skip.contains(replica.name()))) {
                     continue;
                 }
-                EndpointState state = monitor.state(replica.name());
+                EndpointState state = replica.state(monitor);
                 if (!state.usable() || (token != 0 && !state.reached(token))) {
                     continue;
                 }
@@ -161,33 +176,36 @@ final class Binder {
         return null;
     }
 
-    private Bound read(PartitionEndpoints endpoints, RoutingContext context, Consistency consistency)
-            throws SQLException {
+    private void read(LazyConnection connection, PartitionEndpoints endpoints, RoutingContext context,
+                      Consistency consistency) throws SQLException {
         SiteId local = context.localSite();
         SiteId home = context.home().site();
         boolean ryw = consistency.level() == Consistency.Level.READ_YOUR_WRITES;
         long token = ryw ? context.tokens().positionOf(context.partition()) : 0;
-        List<String> attempts = new ArrayList<>();
+        List<String> attempts = null;
         List<String> failed = null;
-        EndpointConfig replica;
+        Target replica;
         while ((replica = firstFit(endpoints, local, home, consistency, token, failed)) != null) {
-            Connection connection = borrow(replica, attempts);
-            if (connection != null) {
-                Reason reason = replica.site().equals(local) ? Reason.LOCAL_REPLICA : Reason.HOME_SITE_REPLICA;
-                Duration lag = lag(monitor.state(replica.name()), monitor.state(endpoints.primary().name()));
-                return bound(connection, replica, context, Intent.READ, consistency, reason, lag,
-                        token == 0 ? TokenOutcome.NOT_APPLICABLE : TokenOutcome.MET, Duration.ZERO);
+            Connection physical;
+            try {
+                physical = replica.borrow(pools);
+            } catch (SQLException e) {
+                attempts = note(attempts, replica.name() + ": " + e.getMessage());
+                failed = note(failed, replica.name());
+                continue;
             }
-            failed = failed == null ? new ArrayList<>() : failed;
-            failed.add(replica.name());
+            Reason reason = replica.config().site().equals(local) ? Reason.LOCAL_REPLICA : Reason.HOME_SITE_REPLICA;
+            Duration lag = lag(replica.state(monitor), endpoints.primary().state(monitor));
+            attach(connection, physical, replica, context, Intent.READ, consistency, reason, lag,
+                    token == 0 ? TokenOutcome.NOT_APPLICABLE : TokenOutcome.MET, Duration.ZERO, -1);
+            return;
         }
-        EndpointConfig behind = explain(endpoints, local, home, consistency, token, failed, attempts);
+        attempts = attempts == null ? new ArrayList<>() : attempts;
+        Target behind = explain(endpoints, local, home, consistency, token, failed, attempts);
         long waitStart = System.nanoTime();
-        if (behind != null && !config.readYourWritesWait().isZero()) {
-            Bound waited = awaitToken(behind, token, context, consistency, attempts, waitStart);
-            if (waited != null) {
-                return waited;
-            }
+        if (behind != null && !config.readYourWritesWait().isZero()
+                && awaitToken(connection, behind, token, context, consistency, attempts, waitStart)) {
+            return;
         }
         Duration waited = Duration.ofNanos(behind == null ? 0 : System.nanoTime() - waitStart);
         if (!config.fallbackToPrimary()) {
@@ -195,39 +213,47 @@ final class Binder {
                     + " reads and fallback to the primary is off", attempts, null);
         }
         try {
-            return primary(endpoints, context, Intent.READ, consistency, Reason.PRIMARY_FALLBACK,
-                    token != 0 ? TokenOutcome.FELL_BACK : TokenOutcome.NOT_APPLICABLE, waited, attempts);
+            primary(connection, endpoints, context, Intent.READ, consistency, Reason.PRIMARY_FALLBACK,
+                    token != 0 ? TokenOutcome.FELL_BACK : TokenOutcome.NOT_APPLICABLE, waited, attempts, null);
         } catch (HomeUnavailableException e) {
-            Bound degraded = degraded(endpoints, context, consistency, token, waited);
-            if (degraded == null) {
+            if (!degraded(connection, endpoints, context, consistency, token, waited)) {
                 throw e;
             }
-            return degraded;
         }
+    }
+
+    /** {@code attempts} with {@code line} added; a new list if it was null (nothing failed before). */
+    private static List<String> note(List<String> attempts, String line) {
+        List<String> list = attempts == null ? new ArrayList<>() : attempts;
+        list.add(line);
+        return list;
     }
 
     /**
      * Degraded mode, when configured: the home primary is unavailable, so a read that no replica could serve at its
      * consistency level is served by a local (then home-site) replica within the degraded staleness bound, and the
-     * decision says so. Null if degraded reads are off or no replica is fresh enough.
+     * decision says so. False (nothing attached) if degraded reads are off or no replica is fresh enough.
      */
-    private Bound degraded(PartitionEndpoints endpoints, RoutingContext context, Consistency consistency, long token,
-                           Duration waited) {
+    private boolean degraded(LazyConnection connection, PartitionEndpoints endpoints, RoutingContext context,
+                             Consistency consistency, long token, Duration waited) {
         if (config.degradedReadStaleness().isEmpty()) {
-            return null;
+            return false;
         }
         Consistency bound = Consistency.boundedStaleness(config.degradedReadStaleness().get());
-        EndpointConfig replica = firstFit(endpoints, context.localSite(), context.home().site(), bound, 0, null);
+        Target replica = firstFit(endpoints, context.localSite(), context.home().site(), bound, 0, null);
         if (replica == null) {
-            return null;
+            return false;
         }
-        Connection connection = borrow(replica, new ArrayList<>());
-        if (connection == null) {
-            return null;
+        Connection physical;
+        try {
+            physical = replica.borrow(pools);
+        } catch (SQLException e) {
+            return false;
         }
-        Duration lag = lag(monitor.state(replica.name()), monitor.state(endpoints.primary().name()));
-        return bound(connection, replica, context, Intent.READ, consistency, Reason.DEGRADED_REPLICA, lag,
-                token != 0 ? TokenOutcome.UNMET : TokenOutcome.NOT_APPLICABLE, waited);
+        Duration lag = lag(replica.state(monitor), endpoints.primary().state(monitor));
+        attach(connection, physical, replica, context, Intent.READ, consistency, Reason.DEGRADED_REPLICA, lag,
+                token != 0 ? TokenOutcome.UNMET : TokenOutcome.NOT_APPLICABLE, waited, -1);
+        return true;
     }
 
     /**
@@ -245,18 +271,19 @@ final class Binder {
      * The slow path: says in {@code attempts} why each candidate replica could not serve, and returns the one behind
      * the token that is most likely to catch up first (furthest along; local first on ties), or null.
      */
-    private EndpointConfig explain(PartitionEndpoints endpoints, SiteId local, SiteId home, Consistency consistency,
-                                   long token, List<String> failed, List<String> attempts) {
-        EndpointState primaryState = monitor.state(endpoints.primary().name());
+    private Target explain(PartitionEndpoints endpoints, SiteId local, SiteId home, Consistency consistency,
+                           long token, List<String> failed, List<String> attempts) {
+        EndpointState primaryState = endpoints.primary().state(monitor);
         long nowNanos = System.nanoTime();
-        EndpointConfig behind = null;
+        Target behind = null;
         long behindLsn = 0;
-        for (EndpointConfig replica : endpoints.replicas()) {
-            boolean candidate = replica.site().equals(local) || replica.site().equals(home);
+        for (Target replica : endpoints.replicas()) {
+            SiteId site = replica.config().site();
+            boolean candidate = site.equals(local) || site.equals(home);
             if (!candidate || (failed != null && failed.contains(replica.name()))) {
                 continue;
             }
-            EndpointState state = monitor.state(replica.name());
+            EndpointState state = replica.state(monitor);
             Duration lag = state.staleness(primaryState, nowNanos, clockMicros);
             if (!state.usable()) {
                 attempts.add(replica.name() + ": " + state.health()
@@ -268,8 +295,8 @@ final class Binder {
                 attempts.add(replica.name() + ": replayed " + Lsns.format(state.lsn()) + ", behind token "
                         + Lsns.format(token));
                 boolean better = behind == null || Long.compareUnsigned(state.lsn(), behindLsn) > 0
-                        || (state.lsn() == behindLsn && replica.site().equals(local)
-                        && !behind.site().equals(local));
+                        || (state.lsn() == behindLsn && site.equals(local)
+                        && !behind.config().site().equals(local));
                 if (better) {
                     behind = replica;
                     behindLsn = state.lsn();
@@ -279,17 +306,24 @@ final class Binder {
         return behind;
     }
 
-    /** Polls {@code replica} until it has replayed {@code token} or the wait is over; null if it did not. */
-    private Bound awaitToken(EndpointConfig replica, long token, RoutingContext context, Consistency consistency,
-                             List<String> attempts, long waitStart) throws SQLException {
-        Connection connection = borrow(replica, attempts);
-        if (connection == null) {
-            return null;
+    /**
+     * Polls {@code replica} until it has replayed {@code token} or the wait is over; attaches the connection and
+     * returns true if it did.
+     */
+    private boolean awaitToken(LazyConnection connection, Target replica, long token, RoutingContext context,
+                               Consistency consistency, List<String> attempts, long waitStart) throws SQLException {
+        Connection physical;
+        try {
+            physical = replica.borrow(pools);
+        } catch (SQLException e) {
+            attempts.add(replica.name() + ": " + e.getMessage());
+            return false;
         }
         long deadline = waitStart + config.readYourWritesWait().toNanos();
-        try (Statement statement = connection.createStatement()) {
+        long replayed;
+        Duration waited;
+        try (Statement statement = physical.createStatement()) {
             while (true) {
-                long replayed;
                 decisions.routerStatement();
                 try (ResultSet rs = statement.executeQuery(REPLAY_LSN)) {
                     rs.next();
@@ -297,56 +331,48 @@ final class Binder {
                     replayed = text == null ? 0 : Lsns.parse(text);
                 }
                 if (Long.compareUnsigned(replayed, token) >= 0) {
-                    monitor.observed(replica.name(), replayed);
-                    Reason reason = replica.site().equals(context.localSite()) ? Reason.LOCAL_REPLICA
-                            : Reason.HOME_SITE_REPLICA;
-                    return bound(connection, replica, context, Intent.READ, consistency, reason, Duration.ZERO,
-                            TokenOutcome.WAITED, Duration.ofNanos(System.nanoTime() - waitStart));
+                    waited = Duration.ofNanos(System.nanoTime() - waitStart);
+                    break;
                 }
                 if (System.nanoTime() >= deadline) {
                     attempts.add(replica.name() + ": did not reach token " + Lsns.format(token) + " within "
                             + config.readYourWritesWait().toMillis() + " ms");
-                    connection.close();
-                    return null;
+                    physical.close();
+                    return false;
                 }
                 Thread.sleep(1);
             }
         } catch (SQLException e) {
             attempts.add(replica.name() + ": " + e.getMessage());
-            closeQuietly(connection);
-            return null;
+            closeQuietly(physical);
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            closeQuietly(connection);
+            closeQuietly(physical);
             throw new SQLException("interrupted while waiting for a replica to reach the causal token", "08001", e);
         }
+        monitor.observed(replica.name(), replayed);
+        Reason reason = replica.config().site().equals(context.localSite()) ? Reason.LOCAL_REPLICA
+                : Reason.HOME_SITE_REPLICA;
+        attach(connection, physical, replica, context, Intent.READ, consistency, reason, Duration.ZERO,
+                TokenOutcome.WAITED, waited, -1);
+        return true;
     }
 
     /** A write: admitted by authority (when on), then the primary, its session stamped with the epoch. */
-    private Bound write(PartitionEndpoints endpoints, RoutingContext context, Consistency consistency)
-            throws SQLException {
+    private void write(LazyConnection connection, PartitionEndpoints endpoints, RoutingContext context,
+                       Consistency consistency) throws SQLException {
         checkSingleWriter(endpoints);
-        if (admission == null) {
-            return primary(endpoints, context, Intent.WRITE, consistency, Reason.WRITE_TO_PRIMARY,
-                    TokenOutcome.NOT_APPLICABLE, Duration.ZERO, new ArrayList<>());
-        }
-        Admission admitted;
-        try {
-            admitted = admission.admit(endpoints.primary().partition());
-        } catch (NotAuthoritativeException e) {
-            throw new WriteRefusedException(e);
-        }
-        Bound bound = primary(endpoints, context, Intent.WRITE, consistency, Reason.WRITE_TO_PRIMARY,
-                TokenOutcome.NOT_APPLICABLE, Duration.ZERO, new ArrayList<>(), admitted.epoch());
-        try {
-            if (stamps.ensure(bound.connection(), admitted.epoch())) {
-                decisions.routerStatement();
+        Admission admitted = null;
+        if (admission != null) {
+            try {
+                admitted = admission.admit(endpoints.primary().config().partition());
+            } catch (NotAuthoritativeException e) {
+                throw new WriteRefusedException(e);
             }
-        } catch (SQLException e) {
-            closeQuietly(bound.connection());
-            throw e;
         }
-        return bound;
+        primary(connection, endpoints, context, Intent.WRITE, consistency, Reason.WRITE_TO_PRIMARY,
+                TokenOutcome.NOT_APPLICABLE, Duration.ZERO, null, admitted);
     }
 
     /**
@@ -355,12 +381,12 @@ final class Binder {
      * (a split brain, refused for writes elsewhere) or none, or with authority off (nothing would fence a promotion
      * made behind the router's back), the configured one.
      */
-    private EndpointConfig currentPrimary(PartitionEndpoints endpoints) {
+    private Target currentPrimary(PartitionEndpoints endpoints) {
         if (admission == null || writable(endpoints.primary())) {
             return endpoints.primary();
         }
-        EndpointConfig promoted = null;
-        List<EndpointConfig> replicas = endpoints.replicas();
+        Target promoted = null;
+        List<Target> replicas = endpoints.replicas();
         for (int i = 0; i < replicas.size(); i++) {
             if (writable(replicas.get(i))) {
                 if (promoted != null) {
@@ -375,11 +401,12 @@ final class Binder {
     /**
      * Quarantines writes while more than one database of the partition is writable (not in recovery and not retired
      * by the fence at its last probe, whatever its configured role): a split brain. An old primary that came back
-     * after a failover and was retired ({@code Fence.retire}) refuses every write, so it is not a second writer. Reads one state per endpoint; allocates only to refuse.
+     * after a failover and was retired ({@code Fence.retire}) refuses every write, so it is not a second writer.
+     * Reads one state per endpoint; allocates only to refuse.
      */
     private void checkSingleWriter(PartitionEndpoints endpoints) throws SplitBrainException {
         int writable = writable(endpoints.primary()) ? 1 : 0;
-        List<EndpointConfig> replicas = endpoints.replicas();
+        List<Target> replicas = endpoints.replicas();
         for (int i = 0; i < replicas.size(); i++) {
             writable += writable(replicas.get(i)) ? 1 : 0;
         }
@@ -390,13 +417,13 @@ final class Binder {
             }
             replicas.stream().filter(this::writable).forEach(r -> names.add(r.name()));
             decisions.splitBrain();
-            throw new SplitBrainException(endpoints.primary().partition(), names);
+            throw new SplitBrainException(endpoints.primary().config().partition(), names);
         }
     }
 
     /** Up (in any role), out of recovery, and not retired by the fence: a database that can accept writes. */
-    private boolean writable(EndpointConfig endpoint) {
-        EndpointState state = monitor.state(endpoint.name());
+    private boolean writable(Target endpoint) {
+        EndpointState state = endpoint.state(monitor);
         return (state.health() == EndpointState.Health.UP || state.health() == EndpointState.Health.WRONG_ROLE)
                 && !state.inRecovery() && !state.retired();
     }
@@ -404,6 +431,11 @@ final class Binder {
     /** Whether writes are admitted by authority and stamped with its epoch. */
     boolean fenced() {
         return admission != null;
+    }
+
+    /** The write connections bound now, for aborting them when authority is lost; used when {@link #fenced()}. */
+    OpenWrites openWrites() {
+        return openWrites;
     }
 
     /**
@@ -414,66 +446,65 @@ final class Binder {
         return gateways == null;
     }
 
-    private Bound primary(PartitionEndpoints endpoints, RoutingContext context, Intent intent,
-                          Consistency consistency, Reason reason, TokenOutcome token, Duration waited,
-                          List<String> attempts) throws SQLException {
-        return primary(endpoints, context, intent, consistency, reason, token, waited, attempts, -1);
-    }
-
-    private Bound primary(PartitionEndpoints endpoints, RoutingContext context, Intent intent,
-                          Consistency consistency, Reason reason, TokenOutcome token, Duration waited,
-                          List<String> attempts, long epoch) throws SQLException {
-        EndpointConfig primary = currentPrimary(endpoints);
-        if (primary != endpoints.primary() && reason == Reason.WRITE_TO_PRIMARY) {
+    /**
+     * Borrows from the partition's current primary, sets it read-only for a read, stamps a write's session with the
+     * admitted epoch (if {@code admitted} is not null), and attaches it.
+     *
+     * @param attempts what was tried before, or null
+     */
+    private void primary(LazyConnection connection, PartitionEndpoints endpoints, RoutingContext context,
+                         Intent intent, Consistency consistency, Reason reason, TokenOutcome token, Duration waited,
+                         List<String> attempts, Admission admitted) throws SQLException {
+        Target primary = currentPrimary(endpoints);
+        boolean promoted = primary != endpoints.primary();
+        if (promoted && reason == Reason.WRITE_TO_PRIMARY) {
             reason = Reason.WRITE_TO_PROMOTED;
         }
-        EndpointState state = monitor.state(primary.name());
-        boolean promoted = primary != endpoints.primary();
+        EndpointState state = primary.state(monitor);
         if (state.health() == EndpointState.Health.DOWN
                 || (state.health() == EndpointState.Health.WRONG_ROLE && !promoted)) {
-            attempts.add(primary.name() + ": " + state.health() + " (" + state.lastError() + ")");
-            throw new HomeUnavailableException("the primary of " + primary.partition() + " cannot serve a " + intent,
-                    attempts, config.maxDownBackoff());
+            throw new HomeUnavailableException("the primary of " + primary.config().partition() + " cannot serve a "
+                    + intent, note(attempts, primary.name() + ": " + state.health() + " (" + state.lastError() + ")"),
+                    config.maxDownBackoff());
         }
-        Connection connection = borrow(primary, attempts);
-        if (connection == null) {
-            throw new HomeUnavailableException("the primary of " + primary.partition() + " cannot serve a " + intent,
-                    attempts, config.maxDownBackoff());
-        }
-        if (intent == Intent.READ) {
-            try {
-                decisions.routerStatement();
-                connection.setReadOnly(true);
-            } catch (SQLException e) {
-                closeQuietly(connection);
-                throw e;
-            }
-        }
-        return bound(connection, primary, context, intent, consistency, reason, Duration.ZERO, token, waited, epoch);
-    }
-
-    private Connection borrow(EndpointConfig endpoint, List<String> attempts) {
+        Connection physical;
         try {
-            return pools.pool(endpoint).getConnection();
+            physical = primary.borrow(pools);
         } catch (SQLException e) {
-            attempts.add(endpoint.name() + ": " + e.getMessage());
-            return null;
+            throw new HomeUnavailableException("the primary of " + primary.config().partition() + " cannot serve a "
+                    + intent, note(attempts, primary.name() + ": " + e.getMessage()), config.maxDownBackoff());
         }
+        try {
+            if (intent == Intent.READ) {
+                decisions.routerStatement();
+                physical.setReadOnly(true);
+            }
+            if (admitted != null && stamps.ensure(physical, admitted.epoch())) {
+                decisions.routerStatement();
+            }
+        } catch (SQLException e) {
+            closeQuietly(physical);
+            throw e;
+        }
+        attach(connection, physical, primary, context, intent, consistency, reason, Duration.ZERO, token, waited,
+                admitted == null ? -1 : admitted.epoch());
     }
 
-    private Bound bound(Connection connection, EndpointConfig endpoint, RoutingContext context, Intent intent,
-                        Consistency consistency, Reason reason, Duration lag, TokenOutcome token, Duration waited) {
-        return bound(connection, endpoint, context, intent, consistency, reason, lag, token, waited, -1);
-    }
-
-    private Bound bound(Connection connection, EndpointConfig endpoint, RoutingContext context, Intent intent,
-                        Consistency consistency, Reason reason, Duration lag, TokenOutcome token, Duration waited,
-                        long epoch) {
-        RoutingDecision decision = new RoutingDecision(endpoint.partition(),
-                context == null ? -1 : context.home().mapVersion(), epoch, endpoint.name(), endpoint.site(), intent,
-                consistency, reason, lag, token, waited);
+    /**
+     * Counts the decision, gives it to the listeners, and attaches {@code physical} to {@code connection}. A decision
+     * without lag or wait is the endpoint's remembered one when equal, so the steady state allocates none.
+     */
+    private void attach(LazyConnection connection, Connection physical, Target target, RoutingContext context,
+                        Intent intent, Consistency consistency, Reason reason, Duration lag, TokenOutcome token,
+                        Duration waited, long epoch) {
+        EndpointConfig endpoint = target.config();
+        long mapVersion = context == null ? -1 : context.home().mapVersion();
+        RoutingDecision decision = lag.isZero() && waited.isZero()
+                ? target.decision(endpoint.partition(), mapVersion, epoch, intent, consistency, reason, token)
+                : new RoutingDecision(endpoint.partition(), mapVersion, epoch, endpoint.name(), endpoint.site(), intent,
+                        consistency, reason, lag, token, waited);
         decisions.publish(decision);
-        return new Bound(connection, decision, endpoint);
+        connection.attach(physical, decision);
     }
 
     /** Counts a statement the router sent for its own purposes. */

@@ -12,20 +12,18 @@ import org.slf4j.LoggerFactory;
 final class Decisions {
 
     private static final Logger LOG = LoggerFactory.getLogger(Decisions.class);
+    private static final RoutingDecision.Reason[] REASONS = RoutingDecision.Reason.values();
+    private static final RoutingDecision.TokenOutcome[] TOKENS = RoutingDecision.TokenOutcome.values();
 
     private final List<RoutingListener> listeners = new CopyOnWriteArrayList<>();
     private final LongAdder routerStatements = new LongAdder();
     private final LongAdder splitBrainRefusals = new LongAdder();
-    private final Map<RoutingDecision.Reason, LongAdder> byReason = new EnumMap<>(RoutingDecision.Reason.class);
-    private final Map<RoutingDecision.TokenOutcome, LongAdder> byToken =
-            new EnumMap<>(RoutingDecision.TokenOutcome.class);
+    /** One counter per reason and token outcome, so that a decision costs one increment. */
+    private final LongAdder[] counts = new LongAdder[REASONS.length * TOKENS.length];
 
     Decisions() {
-        for (RoutingDecision.Reason reason : RoutingDecision.Reason.values()) {
-            byReason.put(reason, new LongAdder());
-        }
-        for (RoutingDecision.TokenOutcome outcome : RoutingDecision.TokenOutcome.values()) {
-            byToken.put(outcome, new LongAdder());
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = new LongAdder();
         }
     }
 
@@ -37,9 +35,9 @@ final class Decisions {
         listeners.remove(listener);
     }
 
+    /** Counts {@code decision} and gives it to every listener (none: no further work). */
     void publish(RoutingDecision decision) {
-        byReason.get(decision.reason()).increment();
-        byToken.get(decision.token()).increment();
+        counts[decision.reason().ordinal() * TOKENS.length + decision.token().ordinal()].increment();
         if (listeners.isEmpty()) {
             return;
         }
@@ -71,14 +69,26 @@ final class Decisions {
     }
 
     Map<RoutingDecision.Reason, Long> countsByReason() {
-        Map<RoutingDecision.Reason, Long> counts = new EnumMap<>(RoutingDecision.Reason.class);
-        byReason.forEach((k, v) -> counts.put(k, v.sum()));
-        return counts;
+        Map<RoutingDecision.Reason, Long> byReason = new EnumMap<>(RoutingDecision.Reason.class);
+        for (RoutingDecision.Reason reason : REASONS) {
+            long sum = 0;
+            for (RoutingDecision.TokenOutcome token : TOKENS) {
+                sum += counts[reason.ordinal() * TOKENS.length + token.ordinal()].sum();
+            }
+            byReason.put(reason, sum);
+        }
+        return byReason;
     }
 
     Map<RoutingDecision.TokenOutcome, Long> countsByToken() {
-        Map<RoutingDecision.TokenOutcome, Long> counts = new EnumMap<>(RoutingDecision.TokenOutcome.class);
-        byToken.forEach((k, v) -> counts.put(k, v.sum()));
-        return counts;
+        Map<RoutingDecision.TokenOutcome, Long> byToken = new EnumMap<>(RoutingDecision.TokenOutcome.class);
+        for (RoutingDecision.TokenOutcome token : TOKENS) {
+            long sum = 0;
+            for (RoutingDecision.Reason reason : REASONS) {
+                sum += counts[reason.ordinal() * TOKENS.length + token.ordinal()].sum();
+            }
+            byToken.put(token, sum);
+        }
+        return byToken;
     }
 }

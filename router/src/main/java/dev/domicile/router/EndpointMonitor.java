@@ -8,13 +8,14 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * while it is up and with exponential backoff up to {@code maxDownBackoff} while it is down.
  *
  * <p>PostgreSQL endpoints are probed for recovery, WAL position and replay time; CockroachDB gateways by
- * {@link GatewayProbe}. Reading a state is one map lookup of an immutable record. Thread-safe; {@link #close()}
+ * {@link GatewayProbe}. Reading a state is one array read (by the endpoint's index in the configuration) of an immutable record. Thread-safe; {@link #close()}
  * stops every probe.
  */
 final class EndpointMonitor implements AutoCloseable {
@@ -42,7 +43,9 @@ final class EndpointMonitor implements AutoCloseable {
 
     private final RouterConfig config;
     private final Clock clock;
-    private final Map<String, EndpointState> states = new ConcurrentHashMap<>();
+    /** Each endpoint's state, in configuration order, so the binder reads one by index without hashing. */
+    private final AtomicReferenceArray<EndpointState> states;
+    private final Map<String, Integer> indexes = new HashMap<>();
     private final Map<String, Thread> probes = new LinkedHashMap<>();
     private final CountDownLatch firstRound;
     private final GatewayProbe gateways;
@@ -53,7 +56,12 @@ final class EndpointMonitor implements AutoCloseable {
         this.clock = clock;
         this.gateways = config.dialect() == Dialect.COCKROACHDB ? new GatewayProbe(CockroachRegions.of(config)) : null;
         this.firstRound = new CountDownLatch(config.endpoints().size());
-        config.endpoints().forEach(e -> states.put(e.name(), EndpointState.unknown(e)));
+        List<EndpointConfig> endpoints = config.endpoints();
+        this.states = new AtomicReferenceArray<>(endpoints.size());
+        for (int i = 0; i < endpoints.size(); i++) {
+            states.set(i, EndpointState.unknown(endpoints.get(i)));
+            indexes.put(endpoints.get(i).name(), i);
+        }
     }
 
     /** Starts probing and waits (up to the probe timeout and a margin) until every endpoint was probed once. */
@@ -70,7 +78,21 @@ final class EndpointMonitor implements AutoCloseable {
     }
 
     EndpointState state(String endpoint) {
-        return states.get(endpoint);
+        return states.get(indexOf(endpoint));
+    }
+
+    /** The state of the endpoint at {@code index} in {@link RouterConfig#endpoints()}. */
+    EndpointState state(int index) {
+        return states.get(index);
+    }
+
+    /** The position of the endpoint named {@code endpoint} in {@link RouterConfig#endpoints()}. */
+    int indexOf(String endpoint) {
+        Integer index = indexes.get(endpoint);
+        if (index == null) {
+            throw new IllegalArgumentException("no endpoint named " + endpoint);
+        }
+        return index;
     }
 
     /** {@link Dialect#COCKROACHDB}: how stale a follower read on {@code gateway} is, in nanoseconds; -1 if unknown. */
@@ -79,21 +101,26 @@ final class EndpointMonitor implements AutoCloseable {
     }
 
     List<EndpointState> states() {
-        return config.endpoints().stream().map(e -> states.get(e.name())).toList();
+        List<EndpointState> all = new java.util.ArrayList<>(states.length());
+        for (int i = 0; i < states.length(); i++) {
+            all.add(states.get(i));
+        }
+        return List.copyOf(all);
     }
 
     /** Records a newer position learned outside a probe (a read that waited for its token); never moves back. */
     void observed(String endpoint, long lsn) {
-        states.computeIfPresent(endpoint, (name, s) -> s.reached(lsn) ? s
+        states.updateAndGet(indexOf(endpoint), s -> s.reached(lsn) ? s
                 : new EndpointState(s.endpoint(), s.health(), s.inRecovery(), lsn, s.replayedCommitMicros(),
                 s.probedAtNanos(), s.failures(), s.lastError(), s.retired()));
     }
 
     private void probeLoop(EndpointConfig endpoint) {
+        int index = indexOf(endpoint.name());
         Connection connection = null;
         boolean counted = false;
         while (!closed) {
-            EndpointState previous = states.get(endpoint.name());
+            EndpointState previous = states.get(index);
             EndpointState next;
             try {
                 if (connection == null) {
@@ -113,7 +140,7 @@ final class EndpointMonitor implements AutoCloseable {
             }
             // The probe is authoritative: a position learned meanwhile by a waiting read may be lost, which only
             // makes the router more careful until the next probe.
-            states.put(endpoint.name(), next);
+            states.set(index, next);
             if (!counted) {
                 counted = true;
                 firstRound.countDown();

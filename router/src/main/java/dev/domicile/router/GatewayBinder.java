@@ -52,6 +52,8 @@ final class GatewayBinder {
     private final Pools pools;
     private final Decisions decisions;
     private final List<EndpointConfig> gateways;
+    /** Per gateway, in configuration order: its remembered decisions. */
+    private final List<Target> targets;
 
     GatewayBinder(RouterConfig config, EndpointMonitor monitor, Pools pools, Decisions decisions) {
         this.config = config;
@@ -59,9 +61,16 @@ final class GatewayBinder {
         this.pools = pools;
         this.decisions = decisions;
         this.gateways = config.endpoints();
+        List<Target> all = new ArrayList<>();
+        for (int i = 0; i < gateways.size(); i++) {
+            all.add(new Target(gateways.get(i), i));
+        }
+        this.targets = List.copyOf(all);
     }
 
-    Binder.Bound bind(RoutingContext context, Intent intent, Consistency consistency) throws SQLException {
+    /** As {@link Binder#bind}: attaches a connection to {@code connection}, or throws. */
+    void bind(LazyConnection connection, RoutingContext context, Intent intent, Consistency consistency)
+            throws SQLException {
         PartitionId partition;
         SiteId home;
         if (context == null) {
@@ -79,25 +88,31 @@ final class GatewayBinder {
         for (int pass = 0; pass < 3; pass++) {
             for (int i = 0; i < gateways.size(); i++) {
                 EndpointConfig gateway = gateways.get(i);
-                if (!inPass(gateway, pass, home) || !monitor.state(gateway.name()).usable()) {
+                if (!inPass(gateway, pass, home) || !monitor.state(i).usable()) {
                     continue;
                 }
                 long followerNanos = monitor.followerStalenessNanos(gateway.name());
                 Session session = session(intent, consistency, followerNanos);
+                Connection physical;
                 try {
-                    Connection connection = pools.pool(gateway, session.variant, session.initSql).getConnection();
-                    Reason reason = context == null ? Reason.DEFAULT_PARTITION
-                            : session == Session.FOLLOWER_READ ? Reason.FOLLOWER_READ : Reason.GATEWAY;
-                    Duration lag = session == Session.FOLLOWER_READ ? Duration.ofNanos(followerNanos) : Duration.ZERO;
-                    RoutingDecision decision = new RoutingDecision(partition,
-                            context == null ? -1 : context.home().mapVersion(), -1, gateway.name(), gateway.site(),
-                            intent, consistency, reason, lag, TokenOutcome.NOT_APPLICABLE, Duration.ZERO);
-                    decisions.publish(decision);
-                    return new Binder.Bound(connection, decision, gateway);
+                    physical = pools.pool(gateway, session.variant, session.initSql).getConnection();
                 } catch (SQLException e) {
                     attempts = attempts == null ? new ArrayList<>() : attempts;
                     attempts.add(gateway.name() + ": " + e.getMessage());
+                    continue;
                 }
+                Reason reason = context == null ? Reason.DEFAULT_PARTITION
+                        : session == Session.FOLLOWER_READ ? Reason.FOLLOWER_READ : Reason.GATEWAY;
+                long mapVersion = context == null ? -1 : context.home().mapVersion();
+                RoutingDecision decision = session == Session.FOLLOWER_READ && followerNanos != 0
+                        ? new RoutingDecision(partition, mapVersion, -1, gateway.name(), gateway.site(), intent,
+                                consistency, reason, Duration.ofNanos(followerNanos), TokenOutcome.NOT_APPLICABLE,
+                                Duration.ZERO)
+                        : targets.get(i).decision(partition, mapVersion, -1, intent, consistency, reason,
+                                TokenOutcome.NOT_APPLICABLE);
+                decisions.publish(decision);
+                connection.attach(physical, decision);
+                return;
             }
         }
         throw new NoRouteException("no CockroachDB gateway can serve a " + intent + " for partition " + partition
@@ -109,7 +124,7 @@ final class GatewayBinder {
         for (int pass = 0; pass < 3; pass++) {
             for (int i = 0; i < gateways.size(); i++) {
                 EndpointConfig gateway = gateways.get(i);
-                if (inPass(gateway, pass, home.site()) && monitor.state(gateway.name()).usable()) {
+                if (inPass(gateway, pass, home.site()) && monitor.state(i).usable()) {
                     return gateway;
                 }
             }

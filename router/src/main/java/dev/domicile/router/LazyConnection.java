@@ -15,7 +15,8 @@ import java.util.concurrent.Executor;
  * write transaction, or closing a write connection used in auto-commit mode, records the primary's WAL position as
  * the context's causal token (one extra statement per write transaction, none per read).
  *
- * <p>Not thread-safe, like any JDBC connection.
+ * <p>Not thread-safe, like any JDBC connection, except {@link #abortForAuthority}. Kept small (its fields are the
+ * only allocation of a borrow beyond the pool's own): the binder attaches the physical connection and the decision.
  */
 final class LazyConnection extends ForwardingConnection implements RoutedConnection {
 
@@ -23,9 +24,10 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
 
     private final Binder binder;
     private final RoutingContext context;
-    private final OpenWrites openWrites;
     private volatile String abortReason;
-    private Binder.Bound bound;
+    /** The physical connection, null while unbound; set together with {@link #decision}. */
+    private Connection physical;
+    private RoutingDecision decision;
     private Boolean readOnly;
     private Consistency consistency;
     private boolean autoCommit = true;
@@ -34,10 +36,9 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
     private boolean wroteInAutoCommit;
     private boolean closed;
 
-    LazyConnection(Binder binder, RoutingContext context, OpenWrites openWrites) {
+    LazyConnection(Binder binder, RoutingContext context) {
         this.binder = binder;
         this.context = context;
-        this.openWrites = openWrites;
     }
 
     private Intent intent() {
@@ -50,25 +51,36 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
     @Override
     Connection target() throws SQLException {
         checkOpen();
-        if (bound == null) {
-            Binder.Bound fresh = binder.bind(context, intent(), consistency);
-            try {
-                if (!autoCommit) {
-                    fresh.connection().setAutoCommit(false);
-                }
-                if (isolation != null) {
-                    fresh.connection().setTransactionIsolation(isolation);
-                }
-            } catch (SQLException e) {
-                Binder.closeQuietly(fresh.connection());
-                throw e;
+        Connection current = physical;
+        return current != null ? current : bind();
+    }
+
+    private Connection bind() throws SQLException {
+        binder.bind(this, context, intent(), consistency);
+        Connection fresh = physical;
+        try {
+            if (!autoCommit) {
+                fresh.setAutoCommit(false);
             }
-            bound = fresh;
-            if (binder.fenced() && fresh.decision().intent() == Intent.WRITE) {
-                openWrites.add(fresh.endpoint().partition(), this);
+            if (isolation != null) {
+                fresh.setTransactionIsolation(isolation);
             }
+        } catch (SQLException e) {
+            physical = null;
+            decision = null;
+            Binder.closeQuietly(fresh);
+            throw e;
         }
-        return bound.connection();
+        if (binder.fenced() && decision.intent() == Intent.WRITE) {
+            binder.openWrites().add(decision.partition(), this);
+        }
+        return fresh;
+    }
+
+    /** Called by the binder once it borrowed {@code connection} for {@code why}. */
+    void attach(Connection connection, RoutingDecision why) {
+        physical = connection;
+        decision = why;
     }
 
     /**
@@ -76,50 +88,50 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
      * back and every later call fails. May be called from any thread. Returns whether anything was aborted.
      */
     boolean abortForAuthority(String reason) {
-        Binder.Bound current = bound;
-        if (closed || current == null) {
+        Connection current = physical;
+        RoutingDecision why = decision;
+        if (closed || current == null || why == null) {
             return false;
         }
-        abortReason = "aborted: authority over partition " + current.endpoint().partition() + " was lost ("
-                + reason + ")";
+        abortReason = "aborted: authority over partition " + why.partition() + " was lost (" + reason + ")";
         try {
-            current.connection().abort(Runnable::run);
+            current.abort(Runnable::run);
         } catch (SQLException e) {
             // the connection is unusable either way; the reason is reported on its next use
         }
         return true;
     }
 
-    private void unregister(Binder.Bound current) {
-        if (binder.fenced() && current.decision().intent() == Intent.WRITE) {
-            openWrites.remove(current.endpoint().partition(), this);
+    private void unregister(RoutingDecision why) {
+        if (binder.fenced() && why.intent() == Intent.WRITE) {
+            binder.openWrites().remove(why.partition(), this);
         }
     }
 
     @Override
     Connection statementTarget() throws SQLException {
-        Connection physical = target();
+        Connection target = target();
         if (!autoCommit) {
             transactionOpen = true;
-        } else if (bound.decision().intent() == Intent.WRITE) {
+        } else if (decision.intent() == Intent.WRITE) {
             wroteInAutoCommit = true;
         }
-        return physical;
+        return target;
     }
 
     @Override
     public Optional<RoutingDecision> decision() {
-        return bound == null ? Optional.empty() : Optional.of(bound.decision());
+        return Optional.ofNullable(decision);
     }
 
     @Override
     public void consistency(Consistency override) throws SQLException {
         checkOpen();
-        if (bound != null && !java.util.Objects.equals(override, consistency)
-                && bound.decision().intent() == Intent.READ) {
+        if (physical != null && !java.util.Objects.equals(override, consistency)
+                && decision.intent() == Intent.READ) {
             if (transactionOpen) {
                 throw new SQLException("cannot change the consistency inside a transaction; the connection is bound"
-                        + " to " + bound.endpoint().name(), "25001");
+                        + " to " + decision.endpoint(), "25001");
             }
             release();
         }
@@ -130,10 +142,10 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
     public void setReadOnly(boolean value) throws SQLException {
         checkOpen();
         Intent wanted = value ? Intent.READ : Intent.WRITE;
-        if (bound != null && bound.decision().intent() != wanted) {
+        if (physical != null && decision.intent() != wanted) {
             if (transactionOpen) {
                 throw new SQLException("cannot change the read-only flag inside a transaction; the connection is"
-                        + " bound to " + bound.endpoint().name() + " for a " + bound.decision().intent(), "25001");
+                        + " bound to " + decision.endpoint() + " for a " + decision.intent(), "25001");
             }
             release();
         }
@@ -149,9 +161,9 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
     @Override
     public void setAutoCommit(boolean value) throws SQLException {
         checkOpen();
-        if (bound != null) {
+        if (physical != null) {
             boolean committing = value && !autoCommit && transactionOpen;
-            bound.connection().setAutoCommit(value);
+            physical.setAutoCommit(value);
             if (committing) {
                 afterCommit();
             }
@@ -171,8 +183,8 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
     @Override
     public void setTransactionIsolation(int level) throws SQLException {
         checkOpen();
-        if (bound != null) {
-            bound.connection().setTransactionIsolation(level);
+        if (physical != null) {
+            physical.setTransactionIsolation(level);
         }
         isolation = level;
     }
@@ -180,15 +192,15 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
     @Override
     public int getTransactionIsolation() throws SQLException {
         checkOpen();
-        return bound != null ? bound.connection().getTransactionIsolation()
+        return physical != null ? physical.getTransactionIsolation()
                 : isolation != null ? isolation : Connection.TRANSACTION_READ_COMMITTED;
     }
 
     @Override
     public void commit() throws SQLException {
         checkOpen();
-        if (bound != null) {
-            bound.connection().commit();
+        if (physical != null) {
+            physical.commit();
             if (transactionOpen) {
                 afterCommit();
             }
@@ -199,38 +211,39 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
     @Override
     public void rollback() throws SQLException {
         checkOpen();
-        if (bound != null) {
-            bound.connection().rollback();
+        if (physical != null) {
+            physical.rollback();
         }
         transactionOpen = false;
     }
 
     private void afterCommit() throws SQLException {
         transactionOpen = false;
-        if (bound.decision().intent() == Intent.WRITE) {
-            recordToken(bound.connection());
+        if (decision.intent() == Intent.WRITE) {
+            recordToken(physical, decision);
         }
     }
 
-    private void recordToken(Connection physical) throws SQLException {
+    private void recordToken(Connection target, RoutingDecision why) throws SQLException {
         if (context == null || !binder.tracksTokens()) {
             return;
         }
         binder.routerStatement();
-        try (Statement statement = physical.createStatement(); ResultSet rs = statement.executeQuery(CURRENT_LSN)) {
+        try (Statement statement = target.createStatement(); ResultSet rs = statement.executeQuery(CURRENT_LSN)) {
             rs.next();
-            context.advance(bound.endpoint().partition(), Lsns.parse(rs.getString(1)));
+            context.advance(why.partition(), Lsns.parse(rs.getString(1)));
         }
     }
 
     /** Returns the physical connection to its pool; the next statement binds again. */
     private void release() throws SQLException {
-        Binder.Bound current = bound;
-        unregister(current);
-        bound = null;
+        Connection current = physical;
+        unregister(decision);
+        physical = null;
+        decision = null;
         wroteInAutoCommit = false;
         transactionOpen = false;
-        current.connection().close();
+        current.close();
     }
 
     @Override
@@ -239,23 +252,26 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
             return;
         }
         closed = true;
-        Binder.Bound current = bound;
+        Connection current = physical;
         if (current == null) {
             return;
         }
-        unregister(current);
+        RoutingDecision why = decision;
+        unregister(why);
         if (abortReason != null) {
-            bound = null;
-            Binder.closeQuietly(current.connection());
+            physical = null;
+            decision = null;
+            Binder.closeQuietly(current);
             return;
         }
         try {
             if (wroteInAutoCommit && autoCommit) {
-                recordToken(current.connection());
+                recordToken(current, why);
             }
         } finally {
-            bound = null;
-            current.connection().close();
+            physical = null;
+            decision = null;
+            current.close();
         }
     }
 
@@ -269,20 +285,20 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
         if (timeoutSeconds < 0) {
             throw new SQLException("timeout must not be negative, was " + timeoutSeconds);
         }
-        return !closed && (bound == null || bound.connection().isValid(timeoutSeconds));
+        return !closed && (physical == null || physical.isValid(timeoutSeconds));
     }
 
     @Override
     public java.sql.SQLWarning getWarnings() throws SQLException {
         checkOpen();
-        return bound == null ? null : bound.connection().getWarnings();
+        return physical == null ? null : physical.getWarnings();
     }
 
     @Override
     public void clearWarnings() throws SQLException {
         checkOpen();
-        if (bound != null) {
-            bound.connection().clearWarnings();
+        if (physical != null) {
+            physical.clearWarnings();
         }
     }
 
@@ -292,11 +308,12 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
             return;
         }
         closed = true;
-        Binder.Bound current = bound;
+        Connection current = physical;
         if (current != null) {
-            unregister(current);
-            current.connection().abort(executor);
-            bound = null;
+            unregister(decision);
+            current.abort(executor);
+            physical = null;
+            decision = null;
         }
     }
 
@@ -325,7 +342,7 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
 
     @Override
     public String toString() {
-        return "RoutedConnection[" + (bound == null ? "unbound" : bound.decision()) + (closed ? ", closed" : "")
+        return "RoutedConnection[" + (physical == null ? "unbound" : decision) + (closed ? ", closed" : "")
                 + "]";
     }
 }

@@ -55,7 +55,7 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
         this.monitor = new EndpointMonitor(config, clock);
         this.pools = new Pools(config);
         this.admission = admission;
-        this.binder = new Binder(config, monitor, pools, decisions, admission);
+        this.binder = new Binder(config, monitor, pools, decisions, openWrites, admission);
         this.abortOnStop = new AdmissionListener() {
             @Override
             public void onStopped(PartitionId partition, String reason) {
@@ -152,7 +152,7 @@ public final class RoutingDataSource implements DataSource, AutoCloseable {
         if (closed) {
             throw new SQLException("the RoutingDataSource is closed", "08003");
         }
-        return new LazyConnection(binder, Routing.currentOrNull(), openWrites);
+        return new LazyConnection(binder, Routing.currentOrNull());
     }
 
     /** Not supported: each endpoint has its own credentials in {@link EndpointConfig}. */
