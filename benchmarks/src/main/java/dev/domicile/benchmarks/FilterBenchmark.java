@@ -45,7 +45,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code ping / baselinePing} in throughput (target at least 0.90). Run one after the other, the two see different
  * load on a shared machine; the group {@code pairedPing} runs them at the same time, one thread each
  * ({@code pairedPing:pingPaired} and {@code pairedPing:baselinePingPaired}), so that load slows both alike: read the
- * ratio of those two.
+ * ratio of those two. For scale, the group {@code pairedNoop} does the same for a third server whose only filters are
+ * a request filter that adds one propagated context element and a response filter that sets one header
+ * ({@link NoopFilter}): what Micronaut's filter machinery itself costs, the floor for any filter.
  *
  * <p>Also: signing a forwarded request and verifying it at the receiving site ({@code sign}, {@code encode},
  * {@code parse}, {@code verify} of the module's package-private {@code ForwardingSignature} and
@@ -64,6 +66,7 @@ public class FilterBenchmark {
 
     private EmbeddedServer baseline;
     private EmbeddedServer domicile;
+    private EmbeddedServer noop;
 
     /** The trivial endpoint both servers serve. */
     @Controller("/ping")
@@ -81,6 +84,8 @@ public class FilterBenchmark {
         baseline = ApplicationContext.run(EmbeddedServer.class, Map.of("micronaut.server.host", "127.0.0.1",
                 "micronaut.server.port", -1, "domicile.enabled", false));
         domicile = ApplicationContext.run(EmbeddedServer.class, domicileProperties());
+        noop = ApplicationContext.run(EmbeddedServer.class, Map.of("micronaut.server.host", "127.0.0.1",
+                "micronaut.server.port", -1, "domicile.enabled", false, "bench.noop-filter", true));
     }
 
     private static Map<String, Object> domicileProperties() {
@@ -116,11 +121,13 @@ public class FilterBenchmark {
 
         HttpConnection baseline;
         HttpConnection domicile;
+        HttpConnection noop;
 
         @Setup(Level.Trial)
         public void open(FilterBenchmark servers) throws IOException {
             baseline = new HttpConnection(servers.baseline.getPort());
             domicile = new HttpConnection(servers.domicile.getPort());
+            noop = new HttpConnection(servers.noop.getPort());
             if (baseline.get() != 200 || domicile.get() != 200) {
                 throw new IllegalStateException("GET /ping does not answer 200");
             }
@@ -163,6 +170,24 @@ public class FilterBenchmark {
     @OutputTimeUnit(TimeUnit.SECONDS)
     public int pingPaired(Connections connections) throws IOException {
         return connections.domicile.get();
+    }
+
+    @Benchmark
+    @Group("pairedNoop")
+    @GroupThreads(1)
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public int baselinePingNoopPaired(Connections connections) throws IOException {
+        return connections.baseline.get();
+    }
+
+    @Benchmark
+    @Group("pairedNoop")
+    @GroupThreads(1)
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public int noopPaired(Connections connections) throws IOException {
+        return connections.noop.get();
     }
 
     /** A forwarding site signs; the home site parses and verifies. */

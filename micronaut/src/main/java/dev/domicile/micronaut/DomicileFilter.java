@@ -15,8 +15,6 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ResponseFilter;
 import io.micronaut.http.annotation.ServerFilter;
-import io.micronaut.management.endpoint.annotation.Endpoint;
-import io.micronaut.session.Session;
 import io.micronaut.session.http.HttpSessionFilter;
 import io.micronaut.web.router.RouteAttributes;
 import io.micronaut.web.router.RouteMatch;
@@ -63,7 +61,7 @@ final class DomicileFilter {
     HttpResponse<?> bind(HttpRequest<?> request, MutablePropagatedContext propagated) {
         Optional<RouteMatch<?>> route = RouteAttributes.getRouteMatch(request);
         AnnotationMetadata metadata = route.map(RouteMatch::getAnnotationMetadata).orElse(AnnotationMetadata.EMPTY_METADATA);
-        if (route.isEmpty() || metadata.hasStereotype(Endpoint.class)) {
+        if (route.isEmpty() || RouteDeclarations.isEndpoint(metadata)) {
             return null; // nothing of the application runs: a 404, or a management endpoint
         }
         Optional<String> user = users.resolve(request);
@@ -78,7 +76,7 @@ final class DomicileFilter {
         } catch (IllegalArgumentException e) {
             return badRequest("malformed " + DomicileHeaders.TOKENS + " header: " + e.getMessage());
         }
-        Optional<DomicileSession> session = request.getAttribute(HttpSessionFilter.SESSION_ATTRIBUTE, Session.class)
+        Optional<DomicileSession> session = request.getAttribute(HttpSessionFilter.SESSION_ATTRIBUTE)
                 .filter(DomicileSession.class::isInstance).map(DomicileSession.class::cast);
         if (session.isPresent()) {
             tokens = tokens.merge(session.get().routerTokens());
@@ -88,7 +86,7 @@ final class DomicileFilter {
             Router.Request routing = router.forUser(user.get())
                     .intent(RouteDeclarations.intent(request.getMethod(), metadata))
                     .tokens(tokens);
-            declarations.consistency(metadata, route.map(Object::toString).orElse(request.getPath()))
+            declarations.consistency(metadata, route.get())
                     .ifPresent(routing::consistency);
             context = routing.context();
         } catch (InvalidUserKeyException e) {
@@ -107,7 +105,8 @@ final class DomicileFilter {
             return; // the home site's response already says where it was served
         }
         response.header(DomicileHeaders.SITE, localSite);
-        request.getAttribute(CONTEXT_ATTRIBUTE, RoutingContext.class).ifPresent(context -> {
+        request.getAttribute(CONTEXT_ATTRIBUTE).filter(RoutingContext.class::isInstance).map(RoutingContext.class::cast)
+                .ifPresent(context -> {
             response.header(DomicileHeaders.HOME, context.home().site().value());
             String tokens = context.tokens().encode();
             if (!tokens.isEmpty()) {

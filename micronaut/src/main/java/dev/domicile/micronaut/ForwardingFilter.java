@@ -8,7 +8,6 @@ import dev.domicile.router.Router;
 import dev.domicile.router.RoutingDataSource;
 import io.micronaut.core.annotation.AnnotationMetadata;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.core.async.publisher.Publishers;
 import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -17,8 +16,6 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
-import io.micronaut.http.filter.FilterContinuation;
-import io.micronaut.management.endpoint.annotation.Endpoint;
 import io.micronaut.web.router.RouteAttributes;
 import io.micronaut.web.router.RouteMatch;
 import jakarta.inject.Inject;
@@ -26,7 +23,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.reactivestreams.Publisher;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Sends requests that must run at the user's home there, and admits requests forwarded here. Runs before
@@ -49,6 +46,7 @@ final class ForwardingFilter implements Ordered {
 
     /** Request attribute set when the request was forwarded out; its response already says where it was served. */
     static final String FORWARDED_OUT = "dev.domicile.forwarded-out";
+
 
     private final ForwardingConfig config;
     private final Router router;
@@ -85,63 +83,76 @@ final class ForwardingFilter implements Ordered {
         return -100;
     }
 
+    /**
+     * Decides where the request runs. The answer is a future of an optional response: empty to go on here (already
+     * complete, so the server goes on at once, without the reactive machinery a filter continuation needs), or the
+     * response that ends the request here (a refusal, a redirect, or the home site's answer to a forwarded request).
+     */
     @RequestFilter
-    Publisher<HttpResponse<?>> forward(HttpRequest<?> request, FilterContinuation<Publisher<HttpResponse<?>>> chain) {
+    CompletableFuture<Optional<HttpResponse<?>>> forward(HttpRequest<?> request) {
         Optional<RouteMatch<?>> route = RouteAttributes.getRouteMatch(request);
         AnnotationMetadata metadata = route.map(RouteMatch::getAnnotationMetadata)
                 .orElse(AnnotationMetadata.EMPTY_METADATA);
-        if (route.isEmpty() || metadata.hasStereotype(Endpoint.class)) {
-            return chain.proceed();
+        if (route.isEmpty() || RouteDeclarations.isEndpoint(metadata)) {
+            return proceed();
         }
         Optional<String> user = users.resolve(request);
-        String target = target(request);
-        Optional<String> forwarded = request.getHeaders().get(DomicileHeaders.FORWARDED, String.class);
-        if (forwarded.isPresent()) {
-            Optional<MutableHttpResponse<?>> refusal = admit(request.getMethodName(), target, forwarded.get(), user);
-            return refusal.<Publisher<HttpResponse<?>>>map(Publishers::just).orElseGet(chain::proceed);
+        String forwarded = request.getHeaders().get(DomicileHeaders.FORWARDED);
+        if (forwarded != null) {
+            Optional<MutableHttpResponse<?>> refusal = admit(request.getMethodName(), target(request), forwarded, user);
+            return refusal.isPresent() ? answer(refusal.get()) : proceed();
         }
         if (user.isEmpty()) {
-            return chain.proceed();
+            return proceed();
         }
         Home home;
         try {
             home = router.forUser(user.get()).context().home();
         } catch (InvalidUserKeyException e) {
-            return chain.proceed();
+            return proceed();
         }
         boolean write = RouteDeclarations.intent(request.getMethod(), metadata) == Intent.WRITE;
         Placement placement = placements.place(home, write);
         return switch (placement.kind()) {
-            case HERE -> chain.proceed();
+            case HERE -> proceed();
             case UNAVAILABLE -> {
                 events.forEach(e -> e.onUnavailable(placement));
-                yield Publishers.just(answered(unavailable(placement), placement.site()));
+                yield answer(answered(unavailable(placement), placement.site()));
             }
             case AT_SITE -> {
                 events.forEach(e -> e.onSentAway(placement, config.policy()));
                 yield switch (config.policy()) {
-                    case FORWARD -> forwardTo(request, user.get(), placement, target);
-                    case REDIRECT -> Publishers.just(answered(redirect(placement.site(), target), placement.site()));
-                    case REJECT -> Publishers.just(answered(HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
+                    case FORWARD -> forwardTo(request, user.get(), placement, target(request));
+                    case REDIRECT -> answer(answered(redirect(placement.site(), target(request)), placement.site()));
+                    case REJECT -> answer(answered(HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
                             .header(HttpHeaders.RETRY_AFTER, Long.toString(config.retryAfter().toSeconds()))
                             .body(Map.of("message", "this site does not run writes for users homed at "
                                     + placement.site().value() + " (domicile.forwarding.policy is REJECT)")),
                             placement.site()));
-                    case LOCAL -> chain.proceed(); // only reached at an edge-only site, which validation refuses
+                    case LOCAL -> proceed(); // only reached at an edge-only site, which validation refuses
                 };
             }
         };
     }
 
-    private Publisher<HttpResponse<?>> forwardTo(HttpRequest<?> request, String user, Placement placement,
+    /** Go on here: already complete, so the server goes on at once. */
+    private static CompletableFuture<Optional<HttpResponse<?>>> proceed() {
+        return CompletableFuture.completedFuture(Optional.empty());
+    }
+
+    private static CompletableFuture<Optional<HttpResponse<?>>> answer(HttpResponse<?> response) {
+        return CompletableFuture.completedFuture(Optional.of(response));
+    }
+
+    private CompletableFuture<Optional<HttpResponse<?>>> forwardTo(HttpRequest<?> request, String user, Placement placement,
                                                  String target) {
         ForwardingSignature signature = config.signature().orElseThrow();
         SiteId site = placement.site();
         ForwardedHeader signed = signature.sign(request.getMethodName(), target, user, site.value(),
                 placement.epoch(), clock.millis() + config.timeout().toMillis(), 1);
         request.setAttribute(FORWARDED_OUT, site.value());
-        return Publishers.fromCompletableFuture(() ->
-                proxy.forward(request, site, config.baseUrls().get(site), target, signed));
+        return proxy.forward(request, site, config.baseUrls().get(site), target, signed)
+                .thenApply(Optional::<HttpResponse<?>>of);
     }
 
     private MutableHttpResponse<?> redirect(SiteId site, String target) {

@@ -18,6 +18,7 @@ final class HeaderUserKeyResolver implements UserKeyResolver {
 
     @Override
     public Optional<String> resolve(HttpRequest<?> request) {
-        return request.getHeaders().get(header, String.class).filter(value -> !value.isBlank());
+        String value = request.getHeaders().get(header);
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
     }
 }

@@ -18,6 +18,7 @@ public final class CausalTokens {
     /** Longest encoded form {@link #parse} accepts, so a header cannot make the router allocate without bound. */
     public static final int MAX_ENCODED_LENGTH = 4096;
 
+    /** Empty, or a TreeMap ordered by partition name (so {@link #encode()} needs no sort). */
     private final Map<PartitionId, Long> positions;
 
     private CausalTokens(Map<PartitionId, Long> positions) {
@@ -57,14 +58,16 @@ public final class CausalTokens {
 
     /** {@code partition=HI/LO;partition=HI/LO}, sorted by partition; empty for {@link #NONE}. */
     public String encode() {
-        StringBuilder out = new StringBuilder();
-        positions.entrySet().stream().sorted(Map.Entry.comparingByKey(java.util.Comparator.comparing(PartitionId::value)))
-                .forEach(e -> {
-                    if (!out.isEmpty()) {
-                        out.append(';');
-                    }
-                    out.append(e.getKey().value()).append('=').append(Lsns.format(e.getValue()));
-                });
+        if (positions.isEmpty()) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(32 * positions.size());
+        for (Map.Entry<PartitionId, Long> e : positions.entrySet()) {
+            if (!out.isEmpty()) {
+                out.append(';');
+            }
+            out.append(e.getKey().value()).append('=').append(Lsns.format(e.getValue()));
+        }
         return out.toString();
     }
 
