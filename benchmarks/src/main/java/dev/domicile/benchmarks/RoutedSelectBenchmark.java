@@ -27,6 +27,8 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -41,7 +43,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * End to end: a primary-key SELECT on the embedded PostgreSQL replica through the router (a read-your-writes read
  * with a context bound once, as a request would) vs. the same statement through HikariCP on the same replica.
  * Connection borrowed and returned each time in both. The figure that matters is {@code routedSelect /
- * baselineHikariSelect}.
+ * baselineHikariSelect}; the group {@code paired} runs both at the same time, one thread each, so that load on the
+ * machine slows both alike.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -56,8 +59,6 @@ public class RoutedSelectBenchmark {
     private Topology topology;
     private HikariDataSource hikari;
     private RoutingDataSource router;
-    private Routing.Binding binding;
-
     @Setup(Level.Trial)
     public void setUp() throws SQLException {
         topology = EmbeddedTopology.builder().site("eu-west").replicasPerSite(1).redis(false).start();
@@ -76,7 +77,6 @@ public class RoutedSelectBenchmark {
         router = RoutingDataSource.create(RouterConfig.builder().localSite(SiteId.of("eu-west")).maxPoolSize(4)
                 .endpoint(endpoint(primary, Role.PRIMARY)).endpoint(endpoint(replica, Role.REPLICA)).build(),
                 () -> map);
-        binding = Routing.bind(router.router().forUser("alice").intent(Intent.READ).context());
     }
 
     private static EndpointConfig endpoint(Endpoint e, Role role) {
@@ -86,7 +86,6 @@ public class RoutedSelectBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        binding.close();
         router.close();
         hikari.close();
         topology.close();
@@ -110,9 +109,39 @@ public class RoutedSelectBenchmark {
     }
 
     @Benchmark
-    public String routedSelect() throws SQLException {
+    public String routedSelect(Request request) throws SQLException {
         try (Connection c = router.getConnection()) {
             return select(c);
         }
+    }
+
+    /** The routing context of a routed thread, bound once on that thread, as a request would bind it. */
+    @State(Scope.Thread)
+    public static class Request {
+        private Routing.Binding binding;
+
+        @Setup(Level.Trial)
+        public void bind(RoutedSelectBenchmark benchmark) {
+            binding = Routing.bind(benchmark.router.router().forUser("alice").intent(Intent.READ).context());
+        }
+
+        @TearDown(Level.Trial)
+        public void unbind() {
+            binding.close();
+        }
+    }
+
+    @Benchmark
+    @Group("paired")
+    @GroupThreads(1)
+    public String baselineHikariSelectPaired() throws SQLException {
+        return baselineHikariSelect();
+    }
+
+    @Benchmark
+    @Group("paired")
+    @GroupThreads(1)
+    public String routedSelectPaired(Request request) throws SQLException {
+        return routedSelect(request);
     }
 }

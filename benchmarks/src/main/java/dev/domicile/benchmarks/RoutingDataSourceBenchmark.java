@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -27,7 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Borrowing and returning a connection (with one statement, so the routed connection binds) through the router vs.
  * the same HikariCP pool configuration used directly, both on the stub driver so only pool and router cost shows.
  * The request's routing context is bound once per thread, as a web filter binds it once per request. Run with
- * {@code -t 1} and {@code -t 4}.
+ * {@code -t 1} and {@code -t 4}. The groups {@code paired} (one thread each) and {@code paired4} (four each) run both
+ * at the same time on their own pools, so that load on the machine slows both alike; read the ratio of the two
+ * results of a group.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -88,5 +92,33 @@ public class RoutingDataSourceBenchmark {
         try (Connection c = router.getConnection(); Statement s = c.createStatement()) {
             return s;
         }
+    }
+
+    @Benchmark
+    @Group("paired")
+    @GroupThreads(1)
+    public Statement baselineHikariBorrowPaired() throws SQLException {
+        return baselineHikariBorrow();
+    }
+
+    @Benchmark
+    @Group("paired")
+    @GroupThreads(1)
+    public Statement routedBorrowPaired(Request request) throws SQLException {
+        return routedBorrow(request);
+    }
+
+    @Benchmark
+    @Group("paired4")
+    @GroupThreads(4)
+    public Statement baselineHikariBorrowPaired4() throws SQLException {
+        return baselineHikariBorrow();
+    }
+
+    @Benchmark
+    @Group("paired4")
+    @GroupThreads(4)
+    public Statement routedBorrowPaired4(Request request) throws SQLException {
+        return routedBorrow(request);
     }
 }
