@@ -27,6 +27,10 @@ import java.util.TreeMap;
  * <p>Design note: longer than most classes here because every rule lives in one place, in the order a reader of the
  * configuration meets the keys, each with the exact key it reports; the core types' own checks (site and partition
  * names, failover lists, endpoint uniqueness) are reused and their messages prefixed with the key.
+ *
+ * <p>An edge-only site ({@code domicile.edge-only: true}) may declare no database at all: when no partition has a
+ * {@code primary} or {@code replicas}, there is no router configuration. If it declares any, every partition needs
+ * its primary, as at any other site.
  */
 final class ConfigValidation {
 
@@ -56,12 +60,28 @@ final class ConfigValidation {
         PartitionMapDefinition.Builder definition = PartitionMapDefinition.builder()
                 .sites(declared.stream().map(SiteId::value).toArray(String[]::new));
         RouterConfig.Builder routerConfig = RouterConfig.builder().localSite(localSite);
+        boolean databases = !domicile.edgeOnly() || ordered.stream().anyMatch(ConfigValidation::declaresDatabase);
         for (PartitionProperties partition : ordered) {
             definition.partition(partition(partition, declared));
-            endpoints(partition, declared).forEach(routerConfig::endpoint);
+            if (databases) {
+                endpoints(partition, declared).forEach(routerConfig::endpoint);
+            }
         }
-        return new DomicileConfig(localSite, sites, build(definition), Optional.ofNullable(map.file()),
-                routerConfig(routerConfig, router, ordered), consistency(router));
+        if (domicile.edgeOnly() && router.defaultPartition() != null) {
+            throw new DomicileConfigurationException("domicile.router.default-partition", router.defaultPartition(),
+                    "must not be set when domicile.edge-only is true: an edge-only site routes no connection "
+                            + "without a user to a database");
+        }
+        Optional<RouterConfig> built = databases ? Optional.of(routerConfig(routerConfig, router, ordered))
+                : Optional.empty();
+        return new DomicileConfig(localSite, sites, build(definition), Optional.ofNullable(map.file()), built,
+                consistency(router), domicile.edgeOnly());
+    }
+
+    /** Whether the partition declares a primary or a replica. */
+    private static boolean declaresDatabase(PartitionProperties partition) {
+        return (partition.primary() != null && !partition.primary().isEmpty())
+                || (partition.replicas() != null && !partition.replicas().isEmpty());
     }
 
     private static List<DomicileConfig.Site> sites(List<SiteProperties> properties) {
@@ -81,9 +101,47 @@ final class ConfigValidation {
                             "must start with redis:// or rediss://");
                 }
             });
-            sites.put(id.value(), new DomicileConfig.Site(id, baseUrl, redis));
+            sites.put(id.value(), new DomicileConfig.Site(id, baseUrl, redis, redisClient(prefix, site, redis)));
         }
         return List.copyOf(sites.values());
+    }
+
+    private static DomicileConfig.RedisClient redisClient(String prefix, SiteProperties site,
+                                                          Optional<String> redis) {
+        DomicileConfig.RedisClient defaults = DomicileConfig.RedisClient.DEFAULTS;
+        if (redis.isEmpty()) {
+            String set = site.redisConnectTimeout() != null ? "redis-connect-timeout"
+                    : site.redisCommandTimeout() != null ? "redis-command-timeout"
+                    : site.redisRetryAttempts() != null ? "redis-retry-attempts" : null;
+            if (set != null) {
+                throw new DomicileConfigurationException(prefix + "." + set, set.equals("redis-retry-attempts")
+                        ? site.redisRetryAttempts() : set.equals("redis-command-timeout")
+                        ? site.redisCommandTimeout() : site.redisConnectTimeout(),
+                        "applies only to a site with a " + prefix + ".redis-uri, which is not set");
+            }
+            return defaults;
+        }
+        Duration connect = redisTimeout(prefix + ".redis-connect-timeout", site.redisConnectTimeout(),
+                defaults.connectTimeout());
+        Duration command = redisTimeout(prefix + ".redis-command-timeout", site.redisCommandTimeout(),
+                defaults.commandTimeout());
+        int retries = site.redisRetryAttempts() == null ? defaults.retryAttempts() : site.redisRetryAttempts();
+        if (retries < 0) {
+            throw new DomicileConfigurationException(prefix + ".redis-retry-attempts", retries,
+                    "must be zero or more");
+        }
+        return new DomicileConfig.RedisClient(connect, command, retries);
+    }
+
+    private static Duration redisTimeout(String key, Duration value, Duration defaultValue) {
+        if (value == null) {
+            return defaultValue;
+        }
+        if (value.toMillis() < 1 || value.toMillis() > Integer.MAX_VALUE) {
+            throw new DomicileConfigurationException(key, value,
+                    "must be at least 1ms and at most " + Integer.MAX_VALUE + "ms (the Redis client counts int millis)");
+        }
+        return value;
     }
 
     private static URI baseUrl(String key, String value) {

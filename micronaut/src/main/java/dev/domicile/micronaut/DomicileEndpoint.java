@@ -2,6 +2,7 @@ package dev.domicile.micronaut;
 
 import dev.domicile.partition.PartitionMap;
 import dev.domicile.partition.PartitionMapStore;
+import dev.domicile.router.Router;
 import dev.domicile.router.RoutingDataSource;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.management.endpoint.annotation.Endpoint;
@@ -20,11 +21,14 @@ import java.util.Map;
 @Endpoint(id = "domicile")
 final class DomicileEndpoint {
 
+    private final Router router;
     private final RoutingDataSource dataSource;
     private final PartitionMapStore store;
     private final DomicileAuthority authority;
 
-    DomicileEndpoint(RoutingDataSource dataSource, PartitionMapStore store, @Nullable DomicileAuthority authority) {
+    DomicileEndpoint(Router router, @Nullable RoutingDataSource dataSource, PartitionMapStore store,
+                     @Nullable DomicileAuthority authority) {
+        this.router = router;
         this.dataSource = dataSource;
         this.store = store;
         this.authority = authority;
@@ -35,7 +39,11 @@ final class DomicileEndpoint {
     public Report report() {
         long nowMicros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
         PartitionMap map = store.current();
-        return new Report(dataSource.router().localSite().value(), map.version(), store.stale(),
+        if (dataSource == null) { // an edge-only site without databases
+            return new Report(router.localSite().value(), map.version(), store.stale(),
+                    authority == null ? null : AuthorityView.of(authority, map), List.of(), Map.of(), Map.of());
+        }
+        return new Report(router.localSite().value(), map.version(), store.stale(),
                 authority == null ? null : AuthorityView.of(authority, map),
                 EndpointView.of(dataSource.endpointStates(), nowMicros), dataSource.decisionCounts(),
                 dataSource.tokenCounts());

@@ -7,13 +7,14 @@ import dev.domicile.partition.PartitionMap;
 import dev.domicile.partition.PartitionMapStore;
 import dev.domicile.router.EndpointConfig;
 import dev.domicile.router.Role;
+import dev.domicile.router.Router;
+import dev.domicile.router.RouterConfig;
 import dev.domicile.router.RoutingDataSource;
 import dev.domicile.session.RegionalSessionStore;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.nio.file.Files;
@@ -22,11 +23,13 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import javax.sql.DataSource;
 
 /**
  * The Domicile beans: the validated {@link DomicileConfig}, the {@link PartitionMapStore}, the
- * {@link DomicileAuthority} when ZooKeeper is configured, and the {@link RoutingDataSource}, which is also the
- * application's {@link javax.sql.DataSource}. All are created when the
+ * {@link DomicileAuthority} when ZooKeeper is configured, the {@link Router}, and the {@link RoutingDataSource},
+ * which is also the application's {@link javax.sql.DataSource} (at an edge-only site without databases, an
+ * {@link EdgeOnlyDataSource} instead). All are created when the
  * context starts ({@link Context}), so a bad configuration stops start-up; the store and the data source are closed
  * when the context stops.
  */
@@ -65,15 +68,16 @@ final class DomicileFactory {
     }
 
     /**
-     * The forwarding configuration ({@code domicile.forwarding.*}, {@code domicile.edge-only}), checked at start-up.
+     * The forwarding configuration ({@code domicile.forwarding.*} with {@code tls.*}, {@code domicile.edge-only}),
+     * checked at start-up (the TLS stores are loaded once to check them).
      *
      * @throws DomicileConfigurationException if a forwarding rule is broken
      */
     @Context
-    ForwardingConfig forwardingConfig(ForwardingProperties forwarding,
-                                      @Value("${domicile.edge-only:false}") boolean edgeOnly, DomicileConfig config,
-                                      ZooKeeperProperties zooKeeper) {
-        return ForwardingValidation.validate(forwarding, edgeOnly, config, zooKeeper.connectString() != null);
+    ForwardingConfig forwardingConfig(ForwardingProperties forwarding, ForwardingTlsProperties tls,
+                                      DomicileConfig config, ZooKeeperProperties zooKeeper) {
+        return ForwardingValidation.validate(forwarding, tls, config.edgeOnly(), config,
+                zooKeeper.connectString() != null);
     }
 
     /** The clients that forward requests to home sites; none unless the policy is FORWARD. Closed on shutdown. */
@@ -121,19 +125,47 @@ final class DomicileFactory {
 
     /**
      * The routing data source, probed once before start-up goes on; its writes are admitted and fenced by the
-     * authority when there is one. Closed (pools, monitor) on shutdown.
+     * authority when there is one. Closed (pools, monitor) on shutdown. Absent at an edge-only site that declares no
+     * database ({@link DatabaseLessEdge}).
      */
     @Context
     @Singleton
+    @Requires(condition = DatabaseLessEdge.WithDatabases.class)
     @Bean(preDestroy = "close")
     RoutingDataSource routingDataSource(DomicileConfig config, PartitionMapStore store,
                                         @Nullable DomicileAuthority authority) {
+        RouterConfig router = config.router().orElseThrow(() -> new IllegalStateException(
+                "no databases configured, yet the properties declare some"));
         if (authority == null) {
-            return RoutingDataSource.create(config.router(), store::current, config.defaultConsistency(),
-                    Clock.systemUTC());
+            return RoutingDataSource.create(router, store::current, config.defaultConsistency(), Clock.systemUTC());
         }
-        return RoutingDataSource.create(config.router(), store::current, config.defaultConsistency(),
-                Clock.systemUTC(), authority.admission());
+        return RoutingDataSource.create(router, store::current, config.defaultConsistency(), Clock.systemUTC(),
+                authority.admission());
+    }
+
+    /**
+     * The application's {@code DataSource} at an edge-only site that declares no database: one that refuses every
+     * connection ({@link EdgeOnlyDataSource}). Absent wherever there is a {@link RoutingDataSource}.
+     */
+    @Context
+    @Singleton
+    @Requires(condition = DatabaseLessEdge.class)
+    DataSource edgeOnlyDataSource(DomicileConfig config) {
+        if (config.router().isPresent()) {
+            throw new IllegalStateException("databases configured, yet the properties declare none");
+        }
+        return new EdgeOnlyDataSource(config.localSite().value());
+    }
+
+    /**
+     * The router that resolves users' homes and makes routing contexts: the routing data source's, or at an
+     * edge-only site without databases one over the same partition map.
+     */
+    @Context
+    @Singleton
+    Router router(DomicileConfig config, PartitionMapStore store, @Nullable RoutingDataSource dataSource) {
+        return dataSource != null ? dataSource.router()
+                : new Router(store::current, config.localSite(), config.defaultConsistency());
     }
 
     private static void checkCovered(PartitionMap map, DomicileConfig config, Path file) {
@@ -141,7 +173,10 @@ final class DomicileFactory {
             throw new DomicileConfigurationException("domicile.map.file", file,
                     "the map's sites " + map.sites() + " do not include domicile.local-site " + config.localSite());
         }
-        Set<PartitionId> withPrimary = config.router().endpoints().stream()
+        if (config.router().isEmpty()) {
+            return; // an edge-only site without databases routes to none
+        }
+        Set<PartitionId> withPrimary = config.router().get().endpoints().stream()
                 .filter(e -> e.role() == Role.PRIMARY).map(EndpointConfig::partition).collect(Collectors.toSet());
         for (Partition partition : map.partitions()) {
             if (!withPrimary.contains(partition.id())) {

@@ -4,7 +4,6 @@ import dev.domicile.partition.InvalidUserKeyException;
 import dev.domicile.router.CausalTokens;
 import dev.domicile.router.Router;
 import dev.domicile.router.RoutingContext;
-import dev.domicile.router.RoutingDataSource;
 import io.micronaut.core.annotation.AnnotationMetadata;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.convert.ConversionService;
@@ -46,9 +45,9 @@ final class DomicileFilter {
     private final RouteDeclarations declarations;
     private final String localSite;
 
-    DomicileFilter(RoutingDataSource dataSource, UserKeyResolver users, FilterProperties properties,
+    DomicileFilter(Router router, UserKeyResolver users, FilterProperties properties,
                    ConversionService conversion) {
-        this.router = dataSource.router();
+        this.router = router;
         this.users = users;
         this.missingUser = properties.missingUser();
         this.declarations = new RouteDeclarations(conversion);

@@ -4,6 +4,7 @@ import dev.domicile.partition.Partition;
 import dev.domicile.partition.PartitionMap;
 import dev.domicile.partition.SiteId;
 import dev.domicile.router.EndpointState;
+import dev.domicile.router.Router;
 import dev.domicile.router.RoutingDataSource;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.async.publisher.Publishers;
@@ -26,21 +27,24 @@ import org.reactivestreams.Publisher;
  * round trip per check); with authority, also whether this site's ZooKeeper view is live and which partitions it may
  * write. DOWN when a partition this site owns (with authority: the authority's owner; without: the home site) has no
  * database to write (with authority, a replica promoted by a failover counts, as the router writes there), or, with authority, when the site has lost ZooKeeper (it may write nothing); UP otherwise.
- * Named {@code domicile} in {@code /health}.
+ * At an edge-only site without databases there is nothing to probe: it reports {@code databases: none} and is DOWN
+ * only for a lost authority view. Named {@code domicile} in {@code /health}.
  */
 @Singleton
 final class DomicileHealthIndicator implements HealthIndicator {
 
     static final String NAME = "domicile";
 
-    private final RoutingDataSource dataSource;
+    private final Router router;
+    private final Optional<RoutingDataSource> dataSource;
     private final Duration maxReplicaLag;
     private final Clock clock;
     private final Optional<DomicileAuthority> authority;
 
-    DomicileHealthIndicator(RoutingDataSource dataSource, HealthProperties properties,
+    DomicileHealthIndicator(Router router, @Nullable RoutingDataSource dataSource, HealthProperties properties,
                             @Nullable DomicileAuthority authority) {
-        this.dataSource = dataSource;
+        this.router = router;
+        this.dataSource = Optional.ofNullable(dataSource);
         this.authority = Optional.ofNullable(authority);
         this.maxReplicaLag = properties.maxReplicaLag();
         this.clock = Clock.systemUTC();
@@ -52,13 +56,13 @@ final class DomicileHealthIndicator implements HealthIndicator {
     }
 
     HealthResult result() {
-        SiteId localSite = dataSource.router().localSite();
-        PartitionMap map = dataSource.router().map();
-        List<EndpointState> states = dataSource.endpointStates();
+        SiteId localSite = router.localSite();
+        PartitionMap map = router.map();
+        List<EndpointState> states = dataSource.map(RoutingDataSource::endpointStates).orElse(List.of());
         long nowMicros = ChronoUnit.MICROS.between(java.time.Instant.EPOCH, clock.instant());
         Map<String, PartitionService> partitions = new LinkedHashMap<>();
         boolean down = false;
-        for (Partition partition : map.partitions()) {
+        for (Partition partition : dataSource.isPresent() ? map.partitions() : List.<Partition>of()) {
             PartitionService service = PartitionService.of(partition, localSite, states, nowMicros, maxReplicaLag,
                     authority.isPresent());
             partitions.put(service.partition(), service);
@@ -76,7 +80,11 @@ final class DomicileHealthIndicator implements HealthIndicator {
             details.put("writable", writable);
             down |= !view.live();
         }
-        details.put("partitions", partitions);
+        if (dataSource.isPresent()) {
+            details.put("partitions", partitions);
+        } else {
+            details.put("databases", "none (edge-only site: every request with a user runs at its home site)");
+        }
         return HealthResult.builder(NAME, down ? HealthStatus.DOWN : HealthStatus.UP).details(details).build();
     }
 }

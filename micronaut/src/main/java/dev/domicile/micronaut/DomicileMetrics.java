@@ -6,6 +6,7 @@ import dev.domicile.partition.Partition;
 import dev.domicile.router.EndpointState;
 import dev.domicile.router.Intent;
 import dev.domicile.router.Role;
+import dev.domicile.router.Router;
 import dev.domicile.router.RoutingDataSource;
 import dev.domicile.router.RoutingDecision;
 import dev.domicile.router.RoutingListener;
@@ -61,7 +62,8 @@ final class DomicileMetrics implements DomicileEvents {
     static final String LAG = "domicile.replica.lag";
 
     private final MeterRegistry registry;
-    private final RoutingDataSource dataSource;
+    private final Router router;
+    private final Optional<RoutingDataSource> dataSource;
     private final Optional<DomicileAuthority> authority;
     private final Map<RoutingDecision.Reason, Map<Intent, Counter>> decisions =
             new EnumMap<>(RoutingDecision.Reason.class);
@@ -77,9 +79,11 @@ final class DomicileMetrics implements DomicileEvents {
         }
     };
 
-    DomicileMetrics(MeterRegistry registry, RoutingDataSource dataSource, @Nullable DomicileAuthority authority) {
+    DomicileMetrics(MeterRegistry registry, Router router, @Nullable RoutingDataSource dataSource,
+                    @Nullable DomicileAuthority authority) {
         this.registry = registry;
-        this.dataSource = dataSource;
+        this.router = router;
+        this.dataSource = Optional.ofNullable(dataSource);
         this.authority = Optional.ofNullable(authority);
         for (RoutingDecision.Reason reason : RoutingDecision.Reason.values()) {
             Map<Intent, Counter> byIntent = new EnumMap<>(Intent.class);
@@ -93,7 +97,7 @@ final class DomicileMetrics implements DomicileEvents {
                 .register(registry);
         registerLag();
         this.authority.ifPresent(this::registerAuthority);
-        dataSource.addListener(onDecision);
+        this.dataSource.ifPresent(routing -> routing.addListener(onDecision));
     }
 
     private void count(RoutingDecision decision) {
@@ -102,7 +106,7 @@ final class DomicileMetrics implements DomicileEvents {
     }
 
     private void registerLag() {
-        List<EndpointState> states = dataSource.endpointStates();
+        List<EndpointState> states = dataSource.map(RoutingDataSource::endpointStates).orElse(List.of());
         for (EndpointState state : states) {
             var endpoint = state.endpoint();
             if (endpoint.role() != Role.REPLICA) {
@@ -116,7 +120,7 @@ final class DomicileMetrics implements DomicileEvents {
     }
 
     private double lagSeconds(String endpoint) {
-        List<EndpointState> states = dataSource.endpointStates();
+        List<EndpointState> states = dataSource.map(RoutingDataSource::endpointStates).orElse(List.of());
         long nowMicros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
         return states.stream().filter(s -> s.endpoint().name().equals(endpoint)).findFirst()
                 .flatMap(s -> EndpointView.lag(s, EndpointView.primaryOf(s, states), nowMicros))
@@ -126,7 +130,7 @@ final class DomicileMetrics implements DomicileEvents {
     private void registerAuthority(DomicileAuthority running) {
         Gauge.builder(LIVE, running, a -> a.watcher().snapshot().live() ? 1 : 0)
                 .description("1 while this site's authority view is live (ZooKeeper reachable)").register(registry);
-        for (Partition partition : dataSource.router().map().partitions()) {
+        for (Partition partition : router.map().partitions()) {
             var id = partition.id();
             Gauge.builder(EPOCH, running, a -> a.watcher().authority(id).map(Authority::epoch).orElse(0L))
                     .description("the partition's authority epoch as known here").tag("partition", id.value())
@@ -160,7 +164,7 @@ final class DomicileMetrics implements DomicileEvents {
     /** Detaches from the data source and the watcher. */
     @PreDestroy
     void close() {
-        dataSource.removeListener(onDecision);
+        dataSource.ifPresent(routing -> routing.removeListener(onDecision));
         authority.ifPresent(a -> a.watcher().removeListener(onAuthority));
     }
 }

@@ -17,9 +17,11 @@ import java.util.Optional;
  * @param retryAfter     the {@code Retry-After} of a rejected request
  * @param timeout        the deadline given to a forwarded request
  * @param baseUrls       the {@code base-url} of every site that declares one
+ * @param tls            mutual TLS of forwarded requests: the client's stores, and whether the receiver requires it
  */
 record ForwardingConfig(ForwardingPolicy policy, boolean edgeOnly, Optional<ForwardingSignature> signature,
-                        int redirectStatus, Duration retryAfter, Duration timeout, Map<SiteId, URI> baseUrls) {
+                        int redirectStatus, Duration retryAfter, Duration timeout, Map<SiteId, URI> baseUrls,
+                        ForwardingTls tls) {
 
     ForwardingConfig {
         Objects.requireNonNull(policy, "policy");
@@ -27,5 +29,6 @@ record ForwardingConfig(ForwardingPolicy policy, boolean edgeOnly, Optional<Forw
         Objects.requireNonNull(retryAfter, "retryAfter");
         Objects.requireNonNull(timeout, "timeout");
         baseUrls = Map.copyOf(baseUrls);
+        Objects.requireNonNull(tls, "tls");
     }
 }

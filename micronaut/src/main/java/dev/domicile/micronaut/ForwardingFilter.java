@@ -5,7 +5,6 @@ import dev.domicile.partition.InvalidUserKeyException;
 import dev.domicile.partition.SiteId;
 import dev.domicile.router.Intent;
 import dev.domicile.router.Router;
-import dev.domicile.router.RoutingDataSource;
 import io.micronaut.core.annotation.AnnotationMetadata;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.order.Ordered;
@@ -29,7 +28,9 @@ import java.util.concurrent.CompletableFuture;
  * Sends requests that must run at the user's home there, and admits requests forwarded here. Runs before
  * {@link DomicileFilter}.
  *
- * <p>A request carrying {@value DomicileHeaders#FORWARDED} is admitted only if its MAC verifies under
+ * <p>A request carrying {@value DomicileHeaders#FORWARDED} is admitted only if it came over TLS with a client
+ * certificate the server verified (when {@code domicile.forwarding.tls.require-client-certificate} is set), its MAC
+ * verifies under
  * {@code domicile.forwarding.secret} for this method, path and query, its hop count is 1, it names this site as home
  * and the request's user key, its deadline has not passed and its nonce was not admitted before ({@link ReplayGuard});
  * else it is answered {@code 403} ({@code 504} for a passed deadline) and never reaches a controller. An admitted request runs here whatever the policy, so a request is
@@ -59,9 +60,9 @@ final class ForwardingFilter implements Ordered {
     private final ReplayGuard replays;
 
     @Inject
-    ForwardingFilter(ForwardingConfig config, RoutingDataSource dataSource, UserKeyResolver users, HomeProxy proxy,
+    ForwardingFilter(ForwardingConfig config, Router router, UserKeyResolver users, HomeProxy proxy,
                      @Nullable DomicileAuthority authority, List<DomicileEvents> events) {
-        this(config, dataSource.router(), users, proxy, Optional.ofNullable(authority), events, Clock.systemUTC());
+        this(config, router, users, proxy, Optional.ofNullable(authority), events, Clock.systemUTC());
     }
 
     ForwardingFilter(ForwardingConfig config, Router router, UserKeyResolver users, HomeProxy proxy,
@@ -99,7 +100,8 @@ final class ForwardingFilter implements Ordered {
         Optional<String> user = users.resolve(request);
         String forwarded = request.getHeaders().get(DomicileHeaders.FORWARDED);
         if (forwarded != null) {
-            Optional<MutableHttpResponse<?>> refusal = admit(request.getMethodName(), target(request), forwarded, user);
+            Optional<MutableHttpResponse<?>> refusal = uncertified(request)
+                    .or(() -> admit(request.getMethodName(), target(request), forwarded, user));
             return refusal.isPresent() ? answer(refusal.get()) : proceed();
         }
         if (user.isEmpty()) {
@@ -180,6 +182,23 @@ final class ForwardingFilter implements Ordered {
 
     private MutableHttpResponse<?> answered(MutableHttpResponse<?> response, SiteId home) {
         return response.header(DomicileHeaders.SITE, localSite.value()).header(DomicileHeaders.HOME, home.value());
+    }
+
+    /**
+     * The refusal of a forwarded request that did not come over TLS with a client certificate the server verified,
+     * when {@code domicile.forwarding.tls.require-client-certificate} asks for one; else empty.
+     */
+    private Optional<MutableHttpResponse<?>> uncertified(HttpRequest<?> request) {
+        if (!config.tls().requireClientCertificate()) {
+            return Optional.empty();
+        }
+        boolean secure = request.isSecure();
+        if (secure && request.getCertificate().isPresent()) {
+            return Optional.empty();
+        }
+        return refuse(HttpStatus.FORBIDDEN, "forwarded requests are accepted here only over TLS with a verified "
+                + "client certificate (domicile.forwarding.tls.require-client-certificate); this one came "
+                + (secure ? "without a client certificate" : "without TLS"));
     }
 
     /** The refusal of a request forwarded here, or empty if it is admitted. */

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Turns {@code domicile.forwarding.*} and {@code domicile.edge-only} into a {@link ForwardingConfig}, refusing a
- * broken rule with a {@link DomicileConfigurationException} naming the key, the value (never a secret's) and the rule.
+ * Turns {@code domicile.forwarding.*} (with {@code tls.*}: {@link ForwardingTls}) and {@code domicile.edge-only}
+ * into a {@link ForwardingConfig}, refusing a broken rule with a {@link DomicileConfigurationException} naming the key, the value (never a secret's) and the rule.
  */
 final class ForwardingValidation {
 
@@ -24,8 +24,8 @@ final class ForwardingValidation {
      * @param authority whether write authority is on ({@code domicile.zookeeper.connect-string} set): then a request
      *                  may also be sent to a partition's failover sites, which need a {@code base-url} too
      */
-    static ForwardingConfig validate(ForwardingProperties properties, boolean edgeOnly, DomicileConfig config,
-                                     boolean authority) {
+    static ForwardingConfig validate(ForwardingProperties properties, ForwardingTlsProperties tls, boolean edgeOnly,
+                                     DomicileConfig config, boolean authority) {
         ForwardingPolicy policy = properties.policy();
         Optional<ForwardingSignature> signature = signature(properties.secret(), policy);
         if (properties.redirectStatus() != 307 && properties.redirectStatus() != 421) {
@@ -49,7 +49,8 @@ final class ForwardingValidation {
             checkHomesReachable(policy, config, baseUrls, authority);
         }
         return new ForwardingConfig(policy, edgeOnly, signature, properties.redirectStatus(),
-                properties.retryAfter(), properties.timeout(), baseUrls);
+                properties.retryAfter(), properties.timeout(), baseUrls,
+                ForwardingTls.validate(tls, policy, baseUrls, config.localSite()));
     }
 
     private static Optional<ForwardingSignature> signature(String secret, ForwardingPolicy policy) {

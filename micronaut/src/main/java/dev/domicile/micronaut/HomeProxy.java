@@ -7,6 +7,8 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpRequest;
 import io.micronaut.http.client.DefaultHttpClientConfiguration;
 import io.micronaut.http.client.ProxyHttpClient;
+import io.micronaut.http.ssl.ClientSslConfiguration;
+import io.micronaut.http.ssl.SslConfiguration;
 import java.net.MalformedURLException;
 import java.net.URI;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Proxies a request to a home site with Micronaut's {@link ProxyHttpClient}: the request body and the response body
  * are streamed, not buffered, so there is no size limit. One client per site with a {@code base-url}, made when the
- * policy is FORWARD and closed by {@link #close()}; its read timeout is {@code domicile.forwarding.timeout}.
+ * policy is FORWARD and closed by {@link #close()}; its read timeout is {@code domicile.forwarding.timeout}. With
+ * {@code domicile.forwarding.tls.key-store} it presents this site's client certificate (mutual TLS), and with
+ * {@code tls.trust-store} it trusts only that store's anchors for the home sites' server certificates.
  *
  * <p>The forwarded request keeps the client's headers except its {@code X-Domicile-*} headers: only the user header
  * and {@value DomicileHeaders#TOKENS} pass, and {@value DomicileHeaders#FORWARDED} is set to the signed header. A home
@@ -40,6 +44,9 @@ final class HomeProxy implements AutoCloseable {
         DefaultHttpClientConfiguration http = new DefaultHttpClientConfiguration();
         http.setReadTimeout(config.timeout());
         http.setFollowRedirects(false);
+        if (config.tls().keyStore().isPresent() || config.tls().trustStore().isPresent()) {
+            http.setSslConfiguration(ssl(config.tls()));
+        }
         config.baseUrls().forEach((site, url) -> {
             if (!site.equals(localSite)) {
                 try {
@@ -77,6 +84,30 @@ final class HomeProxy implements AutoCloseable {
                     LOG.warn("forwarding {} {} to {} failed", request.getMethodName(), target, home.value(), error);
                     return badGateway(home, String.valueOf(error.getMessage()));
                 });
+    }
+
+    /** The client's TLS: this site's certificate from the key store, and the trust store's anchors. */
+    private static ClientSslConfiguration ssl(ForwardingTls tls) {
+        ClientSslConfiguration ssl = new ClientSslConfiguration();
+        ssl.setEnabled(true);
+        tls.keyStore().ifPresent(store -> {
+            SslConfiguration.KeyStoreConfiguration keyStore = new SslConfiguration.KeyStoreConfiguration();
+            keyStore.setPath("file:" + store.path());
+            keyStore.setPassword(store.password());
+            keyStore.setType(store.type());
+            ssl.setKeyStore(keyStore);
+            SslConfiguration.KeyConfiguration key = new SslConfiguration.KeyConfiguration();
+            key.setPassword(store.password());
+            ssl.setKey(key);
+        });
+        tls.trustStore().ifPresent(store -> {
+            SslConfiguration.TrustStoreConfiguration trustStore = new SslConfiguration.TrustStoreConfiguration();
+            trustStore.setPath("file:" + store.path());
+            trustStore.setPassword(store.password());
+            trustStore.setType(store.type());
+            ssl.setTrustStore(trustStore);
+        });
+        return ssl;
     }
 
     private static HttpResponse<?> badGateway(SiteId home, String why) {

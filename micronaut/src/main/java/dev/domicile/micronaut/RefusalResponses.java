@@ -19,8 +19,9 @@ import java.util.Optional;
  * seconds, at least 1) and a JSON body saying why, for a write refused by write admission
  * ({@link WriteRefusedException}, {@link NotAuthoritativeException}: with the last known owner and epoch), a home
  * primary that is down ({@link HomeUnavailableException}), a partition quarantined by split brain
- * ({@link SplitBrainException}), and a write the database fenced (SQLSTATE {@value #FENCED_SQLSTATE}: a newer owner
- * took over). Looks through the cause chain of an {@link SQLException}. Stateless.
+ * ({@link SplitBrainException}), a write the database fenced (SQLSTATE {@value #FENCED_SQLSTATE}: a newer owner
+ * took over), and a connection asked of an edge-only site without databases ({@link EdgeOnlyException}). Looks through the cause chain (at most {@value #MAX_CAUSES} deep) of whatever exception
+ * reached the controller's caller: an {@link SQLException}, or an unchecked wrapper of another library. Stateless.
  */
 final class RefusalResponses {
 
@@ -29,12 +30,21 @@ final class RefusalResponses {
 
     private static final Duration FENCED_RETRY = Duration.ofSeconds(1);
 
+    /** How deep the cause chain is searched; bounds the walk of a chain with a cycle. */
+    private static final int MAX_CAUSES = 32;
+
     private RefusalResponses() {
     }
 
-    /** The answer to {@code error}, if it is (or is caused by) one of the refusals above; its kind for metrics. */
-    static Optional<Answer> of(Throwable error, Duration splitBrainRetry) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
+    /**
+     * The answer to {@code error}, if it is (or is caused by) one of the refusals above; its kind for metrics.
+     *
+     * @param configuredRetry {@code domicile.forwarding.retry-after}: the {@code Retry-After} of a split-brain or
+     *                        edge-only refusal, which carry no hint of their own
+     */
+    static Optional<Answer> of(Throwable error, Duration configuredRetry) {
+        int depth = 0;
+        for (Throwable t = error; t != null && depth < MAX_CAUSES; t = t.getCause(), depth++) {
             if (t instanceof WriteRefusedException refused) {
                 return Optional.of(refused(refused.refusal()));
             }
@@ -46,8 +56,11 @@ final class RefusalResponses {
                         Map.of()));
             }
             if (t instanceof SplitBrainException split) {
-                return Optional.of(answer("split-brain", split.getMessage(), splitBrainRetry,
+                return Optional.of(answer("split-brain", split.getMessage(), configuredRetry,
                         Map.of("partition", split.partition().value())));
+            }
+            if (t instanceof EdgeOnlyException edge) {
+                return Optional.of(answer("edge-only", edge.getMessage(), configuredRetry, Map.of()));
             }
             if (t instanceof SQLException sql && FENCED_SQLSTATE.equals(sql.getSQLState())) {
                 return Optional.of(answer("fenced", "the write was fenced: another site owns the partition at a "
@@ -83,7 +96,7 @@ final class RefusalResponses {
     /**
      * A refusal's answer.
      *
-     * @param kind     {@code refused}, {@code home-unavailable}, {@code split-brain} or {@code fenced}
+     * @param kind     {@code refused}, {@code home-unavailable}, {@code split-brain}, {@code fenced} or {@code edge-only}
      * @param response the 503
      */
     record Answer(String kind, MutableHttpResponse<?> response) {

@@ -26,7 +26,9 @@ final class SessionConfigs {
         String local = config.localSite().value();
         SessionStoreConfig.Builder builder = SessionStoreConfig.builder(local, SessionKeyRing.of(secret));
         for (DomicileConfig.Site site : config.sites()) {
-            site.redisUri().ifPresent(uri -> builder.region(RegionConfig.single(site.id().value(), uri).build()));
+            site.redisUri().ifPresent(uri -> builder.region(RegionConfig.single(site.id().value(), uri)
+                    .connectTimeout(site.redis().connectTimeout()).commandTimeout(site.redis().commandTimeout())
+                    .retryAttempts(site.redis().retryAttempts()).build()));
         }
         if (config.sites().stream().filter(s -> s.id().equals(config.localSite()))
                 .anyMatch(s -> s.redisUri().isEmpty())) {

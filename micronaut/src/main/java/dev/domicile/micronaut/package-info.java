@@ -6,13 +6,15 @@
  * {@link dev.domicile.micronaut.Consistency}, causal tokens from {@value dev.domicile.micronaut.DomicileHeaders#TOKENS}),
  * reports what the site can serve in {@code /health} and its routing state in the {@code /domicile} endpoint. Requests
  * that must run at the user's home site are forwarded (signed), redirected or rejected per
- * {@link dev.domicile.micronaut.ForwardingPolicy}; with {@code domicile.session.secret} set, Micronaut's
+ * {@link dev.domicile.micronaut.ForwardingPolicy} (over mutual TLS if configured; an edge-only site forwards every
+ * request with a user and may have no database, its {@code DataSource} then refusing every connection with
+ * {@link dev.domicile.micronaut.EdgeOnlyException}); with {@code domicile.session.secret} set, Micronaut's
  * {@code Session} is stored in the regional session store and carries the router's causal tokens.
  *
  * <p>Everything but the annotations, {@link dev.domicile.micronaut.UserKeyResolver},
  * {@link dev.domicile.micronaut.DomicileConfig}, {@link dev.domicile.micronaut.DomicileHeaders},
  * {@link dev.domicile.micronaut.MissingUserKey}, {@link dev.domicile.micronaut.ForwardingPolicy} and
- * {@link dev.domicile.micronaut.DomicileConfigurationException} is
+ * {@link dev.domicile.micronaut.DomicileConfigurationException} and {@link dev.domicile.micronaut.EdgeOnlyException} is
  * package-private.
  *
  * <p>Every bean of this package requires {@code domicile.enabled} not to be {@code false}: set it to switch Domicile

@@ -157,6 +157,12 @@ class AuthorityTest {
             assertThat(response.headers().firstValue("Retry-After")).contains("1");
             assertThat(response.body()).contains("\"owner\":\"eu-west\"", "\"hint\":\"FORWARD_TO_OWNER\"");
             assertThat(count(local, DomicileMetrics.REFUSED, "reason", "refused")).isEqualTo(1);
+            HttpResponse<String> wrapped = send(local, "POST", "/wrapped/refused", userHomedAt("eu-west"));
+            assertThat(wrapped.statusCode()).as("the refusal wrapped in an unchecked exception: " + wrapped.body())
+                    .isEqualTo(503);
+            assertThat(wrapped.headers().firstValue("Retry-After")).contains("1");
+            assertThat(wrapped.body()).contains("\"owner\":\"eu-west\"", "\"hint\":\"FORWARD_TO_OWNER\"");
+            assertThat(count(local, DomicileMetrics.REFUSED, "reason", "refused")).isEqualTo(2);
             assertThat(send(local, "POST", "/notes/mine", userHomedAt("us-east")).statusCode())
                     .as("its own partition's writes run").isEqualTo(200);
         }

@@ -153,9 +153,9 @@ class ConfigurationTest {
         properties.put("domicile.router.default-consistency", "BOUNDED_STALENESS");
         properties.put("domicile.router.max-staleness", "3s");
         properties.put("domicile.router.probe-timeout", "250ms");
-        DomicileConfig config = ConfigValidation.validate(new DomicileProperties("eu-west"),
-                List.of(new SiteProperties("us-east", "https://us.example.com", "redis://us:6379"),
-                        new SiteProperties("eu-west", null, null)),
+        DomicileConfig config = ConfigValidation.validate(new DomicileProperties("eu-west", false),
+                List.of(new SiteProperties("us-east", "https://us.example.com", "redis://us:6379", null, null, null),
+                        new SiteProperties("eu-west", null, null, null, null, null)),
                 List.of(new PartitionProperties("eu", "eu-west", List.of("us-east"), 2,
                         Map.of("jdbc-url", URL, "username", "app", "password", "secret"),
                         List.of(Map.of("site", "us-east", "jdbc-url", URL + "?r=1")))),
@@ -170,11 +170,11 @@ class ConfigurationTest {
             assertThat(p.weight()).isEqualTo(2);
             assertThat(p.failover()).extracting(s -> s.value()).containsExactly("us-east");
         });
-        assertThat(config.router().endpoints()).extracting(e -> e.name() + " " + e.site() + " " + e.username())
+        assertThat(config.router().orElseThrow().endpoints()).extracting(e -> e.name() + " " + e.site() + " " + e.username())
                 .containsExactly("eu-primary eu-west app", "eu-replica-us-east-0 us-east app");
-        assertThat(config.router().endpoints().get(1).password()).isEqualTo("secret");
-        assertThat(config.router().maxPoolSize()).isEqualTo(3);
-        assertThat(config.router().defaultPartition()).map(p -> p.value()).contains("eu");
+        assertThat(config.router().orElseThrow().endpoints().get(1).password()).isEqualTo("secret");
+        assertThat(config.router().orElseThrow().maxPoolSize()).isEqualTo(3);
+        assertThat(config.router().orElseThrow().defaultPartition()).map(p -> p.value()).contains("eu");
         assertThat(config.defaultConsistency()).isEqualTo(dev.domicile.router.Consistency.ANY);
     }
 }

@@ -3,10 +3,13 @@ package dev.domicile.micronaut;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.domicile.testkit.SelfSignedCertificate;
 import io.micronaut.context.ApplicationContext;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A broken {@code domicile.forwarding.*} or {@code domicile.edge-only} rule stops start-up naming key and rule. */
 class ForwardingConfigurationTest {
@@ -107,5 +110,66 @@ class ForwardingConfigurationTest {
                 + "REDIRECT when domicile.edge-only is true (an edge site runs no user's requests)");
         assertStartFails(with("domicile.edge-only", true), "domicile.partitions.eu.home-site = 'eu-west': an "
                 + "edge-only site (domicile.edge-only: true, domicile.local-site eu-west) may be home to no partition");
+    }
+
+    @Test
+    void anEdgeOnlySiteMayDeclareNoDatabaseButThenNoneAndNoDefaultPartition() {
+        Map<String, Object> edge = with("domicile.local-site", "edge", "domicile.edge-only", true,
+                "domicile.partitions.eu.primary.jdbc-url", null, "domicile.partitions.us.primary.jdbc-url", null);
+        try (ApplicationContext context = ApplicationContext.run(edge)) {
+            assertThat(context.getBean(DomicileConfig.class).router()).isEmpty();
+            assertThat(context.findBean(dev.domicile.router.RoutingDataSource.class)).isEmpty();
+            assertThat(context.getBean(javax.sql.DataSource.class)).isInstanceOf(EdgeOnlyDataSource.class);
+            assertThat(context.getBean(dev.domicile.router.Router.class).localSite().value()).isEqualTo("edge");
+        }
+        assertThatThrownBy(() -> new EdgeOnlyDataSource("edge").getConnection())
+                .isInstanceOfSatisfying(EdgeOnlyException.class, e -> assertThat(e.getSQLState()).isEqualTo("DM002"));
+        assertStartFails(with("domicile.local-site", "edge", "domicile.edge-only", true,
+                "domicile.partitions.eu.primary.jdbc-url", null), "domicile.partitions.eu.primary.jdbc-url = "
+                + "(not set): a jdbc:postgresql: URL is required");
+        Map<String, Object> withDefault = new HashMap<>(edge);
+        withDefault.put("domicile.router.default-partition", "eu");
+        assertStartFails(withDefault, "domicile.router.default-partition = 'eu': must not be set when "
+                + "domicile.edge-only is true: an edge-only site routes no connection without a user to a database");
+    }
+
+    @Test
+    void tlsStoresAreLoadedAtStartUpAndBadOnesStopItNamingTheKey(@TempDir Path directory) {
+        SelfSignedCertificate certificate = SelfSignedCertificate.create(directory);
+        String password = certificate.trustStorePassword();
+        ForwardingConfig config = config(with("domicile.forwarding.tls.key-store", certificate.keyStore().toString(),
+                "domicile.forwarding.tls.key-store-password", password,
+                "domicile.forwarding.tls.trust-store", certificate.trustStore().toString(),
+                "domicile.forwarding.tls.trust-store-password", password,
+                "domicile.forwarding.tls.require-client-certificate", true));
+        assertThat(config.tls().keyStore()).map(ForwardingTls.Store::path).contains(certificate.keyStore());
+        assertThat(config.tls().trustStore()).map(ForwardingTls.Store::path).contains(certificate.trustStore());
+        assertThat(config.tls().requireClientCertificate()).isTrue();
+        assertThat(config.tls().toString()).doesNotContain(password);
+        assertThat(config(valid()).tls()).isEqualTo(ForwardingTls.NONE);
+
+        String keyStore = certificate.keyStore().toString();
+        assertStartFails(with("domicile.forwarding.tls.key-store", keyStore,
+                "domicile.forwarding.tls.key-store-password", "wrong"), "domicile.forwarding.tls.key-store = '"
+                + keyStore + "': cannot be read as PKCS12 with domicile.forwarding.tls.key-store-password: "
+                + "keystore password was incorrect");
+        assertStartFails(with("domicile.forwarding.tls.key-store", keyStore),
+                "domicile.forwarding.tls.key-store-password = (not set): required when "
+                        + "domicile.forwarding.tls.key-store is set");
+        assertStartFails(with("domicile.forwarding.tls.key-store", certificate.trustStore().toString(),
+                "domicile.forwarding.tls.key-store-password", password), "domicile.forwarding.tls.key-store = '"
+                + certificate.trustStore() + "': holds no private key entry");
+        assertStartFails(with("domicile.forwarding.tls.trust-store", directory.resolve("missing.p12").toString(),
+                "domicile.forwarding.tls.trust-store-password", password), "domicile.forwarding.tls.trust-store = '"
+                + directory.resolve("missing.p12") + "': not a readable file");
+        assertStartFails(with("domicile.forwarding.tls.key-store", keyStore,
+                "domicile.forwarding.tls.key-store-password", password,
+                "domicile.sites.us-east.base-url", "http://us.example.com"), "domicile.sites.us-east.base-url = "
+                + "'http://us.example.com': must be https:// when domicile.forwarding.tls.key-store is set (a client "
+                + "certificate is presented over TLS only)");
+        assertStartFails(with("domicile.forwarding.tls.key-store", keyStore,
+                "domicile.forwarding.tls.key-store-password", password, "domicile.forwarding.policy", "REDIRECT"),
+                "domicile.forwarding.tls.key-store = '" + certificate.keyStore() + "': applies only when "
+                        + "domicile.forwarding.policy is FORWARD, which is REDIRECT");
     }
 }

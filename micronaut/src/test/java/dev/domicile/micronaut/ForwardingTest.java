@@ -3,6 +3,7 @@ package dev.domicile.micronaut;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.domicile.partition.PartitionMapStore;
+import dev.domicile.router.RoutingDataSource;
 import dev.domicile.testkit.EmbeddedTopology;
 import dev.domicile.testkit.Topology;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +30,7 @@ import org.junit.jupiter.api.TestInstance;
  * {@code visited} serves us-east, both with the FORWARD policy. A write for an eu-west user sent to us-east is
  * forwarded and runs on the eu-west primary; forged, tampered, looping or late forwarded requests are refused before
  * any controller runs, and so is a replay of an admitted one; the REDIRECT and REJECT policies answer instead; an
- * edge-only site forwards every request.
+ * edge-only site forwards every request, also when it declares no database.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ForwardingTest {
@@ -206,6 +208,45 @@ class ForwardingTest {
                 assertThat(read.body()).contains("\"notes\":1");
                 assertThat(notesOf(user)).isEqualTo(1);
             }
+        }
+    }
+
+    @Test
+    void anEdgeOnlySiteWithoutDatabasesRunsEveryUserRequestAtItsHome() throws Exception {
+        Map<String, Object> properties = forwarding("us-east", "FORWARD");
+        properties.keySet().removeIf(key -> key.contains(".primary.") || key.contains(".replicas["));
+        properties.put("domicile.local-site", "edge");
+        properties.put("domicile.sites.edge.base-url", "http://edge.example:8080");
+        properties.put("domicile.sites.us-east.base-url", visited.getURL().toString());
+        properties.put("domicile.edge-only", true);
+        properties.put("domicile.filter.missing-user", "PASS_THROUGH");
+        try (EmbeddedServer edge = TestApplication.start(properties)) {
+            assertThat(edge.getApplicationContext().findBean(RoutingDataSource.class)).isEmpty();
+            assertThat(edge.getApplicationContext().getBean(DataSource.class)).isInstanceOf(EdgeOnlyDataSource.class);
+            for (String site : topology.sites()) {
+                String user = userHomedAt(site);
+                int port = topology.primary(topology.homePartition(site)).port();
+                HttpResponse<String> write = send(edge, "POST", "/notes/edge-write", Map.of(DomicileHeaders.USER,
+                        user));
+                assertThat(write.statusCode()).as(write.body()).isEqualTo(200);
+                assertThat(write.body()).as("the insert ran on the home primary").contains("\"port\":" + port);
+                assertThat(write.headers().firstValue(DomicileHeaders.SITE)).contains(site);
+                assertThat(write.headers().firstValue(DomicileHeaders.HOME)).contains(site);
+                HttpResponse<String> read = send(edge, "GET", "/notes/strong", Map.of(DomicileHeaders.USER, user));
+                assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+                assertThat(read.body()).contains("\"port\":" + port, "\"notes\":1");
+                assertThat(read.headers().firstValue(DomicileHeaders.SITE)).contains(site);
+                assertThat(read.headers().firstValue(DomicileHeaders.HOME)).contains(site);
+                assertThat(notesOf(user)).isEqualTo(1);
+            }
+            HttpResponse<String> anonymous = send(edge, "GET", "/notes/blocking", Map.of());
+            assertThat(anonymous.statusCode()).as("no user, no home, no local database").isEqualTo(503);
+            assertThat(anonymous.headers().firstValue("Retry-After")).isPresent();
+            assertThat(anonymous.headers().firstValue(DomicileHeaders.SITE)).contains("edge");
+            assertThat(anonymous.body()).contains("edge-only");
+            HttpResponse<String> health = send(edge, "GET", "/health", Map.of());
+            assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+            assertThat(health.body()).contains("\"databases\":\"none");
         }
     }
 

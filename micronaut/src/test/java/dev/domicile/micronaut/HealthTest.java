@@ -3,6 +3,7 @@ package dev.domicile.micronaut;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.domicile.partition.PartitionMapStore;
 import dev.domicile.testkit.EmbeddedTopology;
 import dev.domicile.testkit.Topology;
 import io.micronaut.core.type.Argument;
@@ -15,7 +16,11 @@ import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-/** {@code /health} follows the local partition's primary: UP while it answers, DOWN once it is stopped. */
+/**
+ * {@code /health} follows the local partition's primary: UP while it answers, DOWN once it is stopped. While a home
+ * primary is down, a write to it that leaves the controller wrapped in an unchecked exception is still answered
+ * {@code 503} with {@code Retry-After}.
+ */
 class HealthTest {
 
     private static final Argument<Map<String, Object>> JSON = Argument.mapOf(String.class, Object.class);
@@ -40,6 +45,7 @@ class HealthTest {
                             .contains("partition=us-east", "primaryUsable=false"));
             assertThat(http.toBlocking().retrieve(HttpRequest.GET("/health"), JSON))
                     .as("another site's primary does not make this site unhealthy").containsEntry("status", "UP");
+            assertWrappedRefusalsAre503(http, userHomedAt(server, "us-east"));
 
             topology.stop(topology.primary("eu-west"));
             Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
@@ -51,6 +57,32 @@ class HealthTest {
                             }));
         } finally {
             TestApplication.closeAll(client, server, topology);
+        }
+    }
+
+    /** The router's HomeUnavailableException, wrapped twice by the controller, is a 503; other failures a 500. */
+    private static void assertWrappedRefusalsAre503(HttpClient http, String user) {
+        assertThatThrownBy(() -> http.toBlocking().exchange(HttpRequest.POST("/wrapped/lost", "")
+                .header(DomicileHeaders.USER, user), JSON))
+                .isInstanceOfSatisfying(HttpClientResponseException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(503);
+                    assertThat(e.getResponse().getHeaders().get("Retry-After")).isNotNull();
+                    assertThat(Long.parseLong(e.getResponse().getHeaders().get("Retry-After"))).isPositive();
+                    assertThat(e.getResponse().getBody(JSON).orElseThrow().toString()).contains("us-east");
+                });
+        assertThatThrownBy(() -> http.toBlocking().exchange(HttpRequest.POST("/wrapped/broken", "")
+                .header(DomicileHeaders.USER, user), JSON))
+                .isInstanceOfSatisfying(HttpClientResponseException.class,
+                        e -> assertThat(e.getStatus().getCode()).as("not a refusal").isEqualTo(500));
+    }
+
+    private static String userHomedAt(EmbeddedServer server, String site) {
+        PartitionMapStore store = server.getApplicationContext().getBean(PartitionMapStore.class);
+        for (int i = 0; ; i++) {
+            String user = "health-" + i;
+            if (store.current().homeOf(user).site().value().equals(site)) {
+                return user;
+            }
         }
     }
 }

@@ -65,6 +65,64 @@ class SessionConfigurationTest {
     }
 
     @Test
+    void eachSitesRedisTimeoutsAndRetriesReachItsRegion() {
+        Map<String, Object> properties = base("redis://eu-redis:6379");
+        properties.put("domicile.sites.eu-west.redis-connect-timeout", "300ms");
+        properties.put("domicile.sites.eu-west.redis-command-timeout", "250ms");
+        properties.put("domicile.sites.eu-west.redis-retry-attempts", 0);
+        DomicileConfig config;
+        try (ApplicationContext context = ApplicationContext.run(properties)) {
+            config = context.getBean(DomicileConfig.class);
+        }
+        var built = SessionConfigs.of(properties(SECRET, Duration.ofMinutes(30)), config);
+        var eu = built.regions().get("eu-west");
+        assertThat(eu.connectTimeout()).isEqualTo(Duration.ofMillis(300));
+        assertThat(eu.commandTimeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(eu.retryAttempts()).isZero();
+        var us = built.regions().get("us-east");
+        assertThat(us.commandTimeout()).as("the default").isEqualTo(Duration.ofSeconds(1));
+        assertThat(us.connectTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(us.retryAttempts()).isEqualTo(1);
+    }
+
+    @Test
+    void badRedisTimeoutsOrRetriesStopStartUpNamingTheKey() {
+        assertStartFails("domicile.sites.eu-west.redis-command-timeout", "0s",
+                "domicile.sites.eu-west.redis-command-timeout = 'PT0S': must be at least 1ms and at most "
+                        + "2147483647ms (the Redis client counts int millis)");
+        assertStartFails("domicile.sites.eu-west.redis-connect-timeout", "-1s",
+                "domicile.sites.eu-west.redis-connect-timeout = 'PT-1S': must be at least 1ms and at most "
+                        + "2147483647ms (the Redis client counts int millis)");
+        assertStartFails("domicile.sites.eu-west.redis-retry-attempts", -1,
+                "domicile.sites.eu-west.redis-retry-attempts = '-1': must be zero or more");
+        Map<String, Object> noRedis = base(null);
+        noRedis.put("domicile.sites.eu-west.redis-command-timeout", "2s");
+        assertStartFails(noRedis, "domicile.sites.eu-west.redis-command-timeout = 'PT2S': applies only to a site "
+                + "with a domicile.sites.eu-west.redis-uri, which is not set");
+    }
+
+    /** Start-up with {@code key} set to {@code value} fails with exactly {@code message}. */
+    private static void assertStartFails(String key, Object value, String message) {
+        Map<String, Object> properties = base("redis://eu-redis:6379");
+        properties.put(key, value);
+        assertStartFails(properties, message);
+    }
+
+    private static void assertStartFails(Map<String, Object> properties, String message) {
+        assertThatThrownBy(() -> {
+            try (ApplicationContext context = ApplicationContext.run(properties)) {
+                context.getBean(DomicileConfig.class);
+            }
+        }).satisfies(e -> {
+            Throwable cause = e;
+            while (!(cause instanceof DomicileConfigurationException) && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            assertThat(cause).isInstanceOf(DomicileConfigurationException.class).hasMessage(message);
+        });
+    }
+
+    @Test
     void withoutASecretMicronautsInMemoryStoreStays() {
         try (ApplicationContext context = ApplicationContext.run(base("redis://eu-redis:6379"))) {
             assertThat(context.getBean(SessionStore.class)).isInstanceOf(InMemorySessionStore.class);

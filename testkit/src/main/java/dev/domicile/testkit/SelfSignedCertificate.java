@@ -24,16 +24,20 @@ import javax.net.ssl.TrustManagerFactory;
  * <ul>
  *   <li>{@link #certificatePem()} and {@link #privateKeyPem()}: PEM files ({@code CERTIFICATE}, PKCS#8
  *       {@code PRIVATE KEY}) for {@code redis-server --tls-cert-file/--tls-key-file};</li>
- *   <li>{@link #trustStore()}: a PKCS12 trust store holding only the certificate, for Java clients.</li>
+ *   <li>{@link #trustStore()}: a PKCS12 trust store holding only the certificate, for Java clients;</li>
+ *   <li>{@link #keyStore()}: a PKCS12 key store with the key and the certificate, for Java servers and for Java
+ *       clients that present it (mutual TLS); its password is {@link #trustStorePassword()} too.</li>
  * </ul>
  * Valid for two days. Immutable once made.
  *
  * @param certificatePem  the certificate, PEM
  * @param privateKeyPem   its private key, unencrypted PKCS#8 PEM (test data only)
  * @param trustStore      PKCS12 trust store with the certificate as a trusted entry
- * @param trustStorePassword the trust store's password (random)
+ * @param trustStorePassword the trust store's password (random), also the key store's and its key's
+ * @param keyStore        PKCS12 key store with the private key and the certificate
  */
-record SelfSignedCertificate(Path certificatePem, Path privateKeyPem, Path trustStore, String trustStorePassword) {
+public record SelfSignedCertificate(Path certificatePem, Path privateKeyPem, Path trustStore, String trustStorePassword,
+                                    Path keyStore) {
 
     private static final String ALIAS = "domicile-redis";
     private static final long KEYTOOL_TIMEOUT_SECONDS = 60;
@@ -43,7 +47,7 @@ record SelfSignedCertificate(Path certificatePem, Path privateKeyPem, Path trust
      *
      * @throws TopologyException if {@code keytool} fails or the files cannot be written
      */
-    static SelfSignedCertificate create(Path directory) {
+    public static SelfSignedCertificate create(Path directory) {
         byte[] random = new byte[12];
         new SecureRandom().nextBytes(random);
         String password = HexFormat.of().formatHex(random);
@@ -60,7 +64,7 @@ record SelfSignedCertificate(Path certificatePem, Path privateKeyPem, Path trust
             }
             Certificate certificate = server.getCertificate(ALIAS);
             SelfSignedCertificate made = new SelfSignedCertificate(directory.resolve("redis.crt"),
-                    directory.resolve("redis.key"), directory.resolve("truststore.p12"), password);
+                    directory.resolve("redis.key"), directory.resolve("truststore.p12"), password, keyStore);
             Files.writeString(made.certificatePem, pem("CERTIFICATE", certificate.getEncoded()));
             Files.writeString(made.privateKeyPem,
                     pem("PRIVATE KEY", server.getKey(ALIAS, password.toCharArray()).getEncoded()));
