@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -42,6 +44,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       its key as a request would (a new String, hot in cache), so the baseline hashes it and compares content.
  *       Both pay the same allocation for the key.</li>
  * </ul>
+ *
+ * <p>The groups {@code pairedAssigned} (same key objects) and {@code pairedAssignedEqualKey} (equal copies) run
+ * {@code homeOf} and the {@code HashMap} baseline at the same time, one thread each with its own cursor over the keys,
+ * so that load on the machine slows both alike; read the ratio of the two results of a group.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -171,5 +177,48 @@ public class PartitionMapBenchmark {
         }
         millionIndex = i;
         return i;
+    }
+
+    /** A thread's own position in the million keys, for the paired groups. */
+    @State(Scope.Thread)
+    public static class Cursor {
+        private int index;
+
+        int next() {
+            int i = index + 1;
+            if (i == USERS) {
+                i = 0;
+            }
+            index = i;
+            return i;
+        }
+    }
+
+    @Benchmark
+    @Group("pairedAssigned")
+    @GroupThreads(1)
+    public Home homeOfAssignedKeyPaired(Cursor cursor) {
+        return assignedMap.homeOf(millionKeys[cursor.next()]);
+    }
+
+    @Benchmark
+    @Group("pairedAssigned")
+    @GroupThreads(1)
+    public String baselineHashMapGetMillionPaired(Cursor cursor) {
+        return millionBaseline.get(millionKeys[cursor.next()]);
+    }
+
+    @Benchmark
+    @Group("pairedAssignedEqualKey")
+    @GroupThreads(1)
+    public Home homeOfAssignedEqualKeyPaired(Cursor cursor) {
+        return assignedMap.homeOf(millionCopies[cursor.next()]);
+    }
+
+    @Benchmark
+    @Group("pairedAssignedEqualKey")
+    @GroupThreads(1)
+    public String baselineHashMapGetMillionEqualKeyPaired(Cursor cursor) {
+        return millionBaseline.get(millionCopies[cursor.next()]);
     }
 }

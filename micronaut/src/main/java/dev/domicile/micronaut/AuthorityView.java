@@ -27,13 +27,16 @@ record AuthorityView(boolean live, String state, List<String> writable, List<Par
      * @param partition the partition
      * @param owner     the site that may write it, or null if no authority was seen
      * @param epoch     its fencing epoch, 0 if none was seen
+     * @param phase     {@code FENCING} while the owner of a new epoch is still raising its database fence (nobody
+     *                  writes), {@code MOVING} during a planned switchover, {@code ACTIVE} otherwise; null if no
+     *                  authority was seen
      * @param since     when that authority was published (ISO-8601), or null
      * @param reason    why it changed last, or null
      * @param lease     the holder of its lease node ({@code site/router-id}), or null if there is none
      * @param writable  whether this site may write it now
      */
-    record PartitionAuthority(String partition, String owner, long epoch, String since, String reason, String lease,
-                              boolean writable) {
+    record PartitionAuthority(String partition, String owner, long epoch, String phase, String since, String reason,
+                              String lease, boolean writable) {
     }
 
     static AuthorityView of(DomicileAuthority authority, PartitionMap map) {
@@ -42,12 +45,17 @@ record AuthorityView(boolean live, String state, List<String> writable, List<Par
             Authority known = snapshot.authorities().get(id);
             Lease lease = snapshot.leases().get(id);
             return new PartitionAuthority(id.value(), known == null ? null : known.owner().value(),
-                    known == null ? 0 : known.epoch(), known == null ? null : known.since().toString(),
+                    known == null ? 0 : known.epoch(), known == null ? null : phase(known),
+                    known == null ? null : known.since().toString(),
                     known == null ? null : known.reason(), lease == null ? null : lease.holder(),
                     authority.admission().admits(id));
         }).toList();
         return new AuthorityView(snapshot.live(), snapshot.health(),
                 partitions.stream().filter(PartitionAuthority::writable).map(PartitionAuthority::partition).toList(),
                 partitions, authority.watcher().lastRejection().map(r -> r.path() + ": " + r.problem()).orElse(null));
+    }
+
+    private static String phase(Authority authority) {
+        return authority.movingTo().isPresent() ? "MOVING" : authority.phase().name();
     }
 }

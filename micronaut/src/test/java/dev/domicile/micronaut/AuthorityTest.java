@@ -242,7 +242,8 @@ class AuthorityTest {
         long epoch = store.read(PartitionId.of(partition)).orElseThrow().epoch();
         assertThat(report.body()).contains("\"authority\":{\"live\":true,\"state\":\"live\"",
                 "\"writable\":[\"" + partition + "\"]",
-                "{\"partition\":\"" + partition + "\",\"owner\":\"eu-west\",\"epoch\":" + epoch + ",\"since\":\"",
+                "{\"partition\":\"" + partition + "\",\"owner\":\"eu-west\",\"epoch\":" + epoch
+                        + ",\"phase\":\"ACTIVE\",\"since\":\"",
                 "\"lease\":\"eu-west/eu-west-1\",\"writable\":true}");
     }
 
