@@ -14,7 +14,8 @@ import java.util.Optional;
  * @param authorities      the last good authority of every partition seen, also while not live
  * @param leases           the lease node of every partition that has one
  * @param leaseAbsentSince for partitions with a known authority and no lease node, when this watcher first saw the
- *                         node absent while live; cleared whenever the watcher stops being live
+ *                         node absent while live (under the same owner and epoch: a change of owner or epoch
+ *                         restarts it); cleared whenever the watcher stops being live
  * @param sequence         increases with every snapshot the watcher publishes
  */
 public record AuthoritySnapshot(boolean live, String health, Map<PartitionId, Authority> authorities,

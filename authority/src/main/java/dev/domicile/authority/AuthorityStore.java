@@ -113,7 +113,10 @@ public final class AuthorityStore {
     /**
      * Takes {@code partition} over for {@code standby} if {@code watcher}'s {@link AuthorityWatcher#takeoverCheck}
      * allows it now, replacing the authority the check saw by {@code standby} at the next epoch, FENCING. Writes stay
-     * refused until the taker has raised its database's fence and called {@link #activate}.
+     * refused until the taker has raised its database's fence and called {@link #activate}. A partition that is
+     * moving (a {@link Switchover} in progress whose owner lost its lease) is taken over too: the claim ends the
+     * moving state, its reason says which switchover it preempts, and that switchover can then neither complete nor
+     * abort ({@link SwitchoverPreemptedException}).
      *
      * @throws TakeoverRefusedException   if the check does not allow it (yet)
      * @throws AuthorityConflictException if the authority changed after the check
@@ -124,7 +127,9 @@ public final class AuthorityStore {
             throw new TakeoverRefusedException(check);
         }
         Authority old = check.current().orElseThrow();
-        return replace(partition, old.epoch(), standby, "takeover by " + standby + ": " + check.reason());
+        String preempts = old.movingTo().map(target -> "; preempts the planned switchover from " + old.owner()
+                + " to " + target + " (it can no longer complete or abort)").orElse("");
+        return replace(partition, old.epoch(), standby, "takeover by " + standby + ": " + check.reason() + preempts);
     }
 
     /**

@@ -184,7 +184,7 @@ public final class Failover {
         try (Connection candidate = request.candidate().source().open()) {
             if (!inRecovery(candidate)) {
                 throw new FailoverRefusedException(request.partition(), request.candidate().name()
-                        + " is not a replica (not in recovery)");
+                        + " is not a replica (not in recovery)" + promotedBySwitchover(watcher, request));
             }
             received = received(candidate);
         }
@@ -218,6 +218,19 @@ public final class Failover {
             throw new FencingIncompleteException(current, request.candidate().name() + " cannot be reached", e);
         }
         return fenceAndActivate(store, request, current, received, started);
+    }
+
+    /**
+     * If the partition is moving to the standby, the candidate was most likely promoted by that {@link Switchover}:
+     * says how it ends (the switchover publishes it, or an operator finishes it if the switchover stopped).
+     */
+    private static String promotedBySwitchover(AuthorityWatcher watcher, Request request) {
+        return watcher.authority(request.partition())
+                .filter(a -> a.movingTo().filter(request.standby()::equals).isPresent())
+                .map(a -> "; the partition is moving from " + a.owner() + " to " + request.standby() + " at epoch "
+                        + a.epoch() + ", whose switchover has promoted it: the switchover publishes it; if the"
+                        + " switchover stopped, finish it by hand (AuthorityStore.claim, then Failover.resume)")
+                .orElse("");
     }
 
     /** Refuses an AVAILABLE failover whose candidate is further behind than the request's bound. */

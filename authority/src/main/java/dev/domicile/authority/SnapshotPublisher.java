@@ -153,6 +153,15 @@ final class SnapshotPublisher {
         return !incoming.equals(known);
     }
 
+    /**
+     * Whether a lease absence seen under {@code before} still counts under {@code after}: same owner and epoch. A new
+     * owner (e.g. a switchover completed while the old owner's lease was already gone) gets the whole safety margin
+     * to create its lease, so a standby does not take a healthy new owner over on the old owner's absence.
+     */
+    private static boolean sameHolder(Authority before, Authority after) {
+        return before != null && before.owner().equals(after.owner()) && before.epoch() == after.epoch();
+    }
+
     private String path(Authority authority) {
         return root + "/partitions/" + authority.partition();
     }
@@ -165,7 +174,8 @@ final class SnapshotPublisher {
             Instant now = clock.instant();
             for (PartitionId partition : authorities.keySet()) {
                 if (!leases.containsKey(partition)) {
-                    Instant since = previous.live() ? previous.leaseAbsentSince().get(partition) : null;
+                    Instant since = previous.live() && sameHolder(previous.authorities().get(partition),
+                            authorities.get(partition)) ? previous.leaseAbsentSince().get(partition) : null;
                     absent.put(partition, since != null ? since : now);
                 }
             }

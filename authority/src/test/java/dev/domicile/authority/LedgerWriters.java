@@ -21,11 +21,12 @@ import java.util.concurrent.locks.LockSupport;
  * Writers of partition {@link TakeoverWorld#P} running on their own threads the way routers would: each write asks
  * every site's admission in turn, and the first that admits sends it to that site's database of the partition,
  * stamped with the admitted epoch (a connection is re-stamped only when its epoch changes). Every acknowledged insert
- * is recorded (id, time, site); refusals and failures are counted by kind.
+ * is recorded (id, time, site, epoch); refusals and failures are counted by kind.
  */
 final class LedgerWriters implements AutoCloseable {
 
-    record Ack(long id, long nanos, String site) {
+    /** An acknowledged insert: its id, when, by which site's router, stamped with which admitted epoch. */
+    record Ack(long id, long nanos, String site, long epoch) {
     }
 
     final Queue<Ack> acks = new ConcurrentLinkedQueue<>();
@@ -76,7 +77,7 @@ final class LedgerWriters implements AutoCloseable {
                         try (ResultSet rs = s.executeQuery("INSERT INTO ledger (writer, amount) VALUES (" + writer
                                 + ", " + seq++ + ") RETURNING id")) {
                             rs.next();
-                            acks.add(new Ack(rs.getLong(1), System.nanoTime(), site));
+                            acks.add(new Ack(rs.getLong(1), System.nanoTime(), site, admission.epoch()));
                         }
                     }
                 } catch (SQLException e) {

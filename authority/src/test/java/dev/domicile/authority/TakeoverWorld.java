@@ -100,6 +100,17 @@ final class TakeoverWorld implements AutoCloseable {
         return new Router(site, client, watcher, admission, lease, AuthorityStore.of(client, config));
     }
 
+    /**
+     * A watcher of {@code site} alone (no admission, no lease, no coordinator) on a client that bypasses every link:
+     * an observer of what a standby's watcher sees.
+     */
+    AuthorityWatcher observer(String site) {
+        AuthorityConfig config = config(site, "observer");
+        AuthorityWatcher watcher = AuthorityWatcher.start(client(site + "/observer", null, config), config);
+        resources.push(watcher);
+        return watcher;
+    }
+
     /** A failover coordinator beside {@code router}, recording its events. */
     Events coordinator(Router router, FailoverPlan plan) {
         Events events = new Events(router.site() + "/" + router.watcher().config().routerId());
