@@ -15,13 +15,13 @@ import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ResponseFilter;
 import io.micronaut.http.annotation.ServerFilter;
 import io.micronaut.session.http.HttpSessionFilter;
-import io.micronaut.web.router.RouteAttributes;
 import io.micronaut.web.router.RouteMatch;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Binds each request's {@link RoutingContext}: resolves the user key ({@link UserKeyResolver}), the intent (HTTP
+ * Binds each request's {@link RoutingContext}: takes the route and the user key ({@link UserKeyResolver}) that
+ * {@link ForwardingFilter}, which runs first, found ({@link ForwardingFilter.Routed}), resolves the intent (HTTP
  * method or {@link ReadOnly}), the consistency ({@link Consistency} or the default) and the caller's causal tokens
  * ({@value DomicileHeaders#TOKENS}, merged with those of the request's {@link DomicileSession}, which Micronaut's
  * session filter has loaded by then; the session is then {@link DomicileSession#attach attached} to the context so
@@ -39,31 +39,33 @@ final class DomicileFilter {
 
     static final String CONTEXT_ATTRIBUTE = "dev.domicile.routing-context";
 
+    private static final CharSequence TOKENS_HEADER = DomicileHeaders.fast(DomicileHeaders.TOKENS);
+    private static final CharSequence SITE_HEADER = DomicileHeaders.fast(DomicileHeaders.SITE);
+    private static final CharSequence HOME_HEADER = DomicileHeaders.fast(DomicileHeaders.HOME);
+
     private final Router router;
-    private final UserKeyResolver users;
     private final MissingUserKey missingUser;
     private final RouteDeclarations declarations;
-    private final String localSite;
+    /** The local site's name as a header value ({@link DomicileHeaders#fast}: ASCII is validated faster). */
+    private final CharSequence localSite;
 
-    DomicileFilter(Router router, UserKeyResolver users, FilterProperties properties,
-                   ConversionService conversion) {
+    DomicileFilter(Router router, FilterProperties properties, ConversionService conversion) {
         this.router = router;
-        this.users = users;
         this.missingUser = properties.missingUser();
         this.declarations = new RouteDeclarations(conversion);
-        this.localSite = router.localSite().value();
+        this.localSite = DomicileHeaders.fast(router.localSite().value());
     }
 
     /** Makes and propagates the routing context; a non-null return answers the request instead of the controller. */
     @RequestFilter
     @Nullable
     HttpResponse<?> bind(HttpRequest<?> request, MutablePropagatedContext propagated) {
-        Optional<RouteMatch<?>> route = RouteAttributes.getRouteMatch(request);
-        AnnotationMetadata metadata = route.map(RouteMatch::getAnnotationMetadata).orElse(AnnotationMetadata.EMPTY_METADATA);
-        if (route.isEmpty() || RouteDeclarations.isEndpoint(metadata)) {
+        if (!(request.getAttribute(ForwardingFilter.ROUTED).orElse(null) instanceof ForwardingFilter.Routed routed)) {
             return null; // nothing of the application runs: a 404, or a management endpoint
         }
-        Optional<String> user = users.resolve(request);
+        RouteMatch<?> route = routed.route();
+        AnnotationMetadata metadata = routed.metadata();
+        Optional<String> user = routed.user();
         if (user.isEmpty()) {
             return missingUser == MissingUserKey.REJECT
                     ? badRequest("the request carries no user key (domicile.filter.missing-user is REJECT)")
@@ -71,27 +73,31 @@ final class DomicileFilter {
         }
         CausalTokens tokens;
         try {
-            tokens = CausalTokens.parse(request.getHeaders().get(DomicileHeaders.TOKENS));
+            tokens = CausalTokens.parse(request.getHeaders().get(TOKENS_HEADER));
         } catch (IllegalArgumentException e) {
             return badRequest("malformed " + DomicileHeaders.TOKENS + " header: " + e.getMessage());
         }
-        Optional<DomicileSession> session = request.getAttribute(HttpSessionFilter.SESSION_ATTRIBUTE)
-                .filter(DomicileSession.class::isInstance).map(DomicileSession.class::cast);
-        if (session.isPresent()) {
-            tokens = tokens.merge(session.get().routerTokens());
+        DomicileSession session = request.getAttribute(HttpSessionFilter.SESSION_ATTRIBUTE).orElse(null)
+                instanceof DomicileSession found ? found : null;
+        if (session != null) {
+            tokens = tokens.merge(session.routerTokens());
         }
         RoutingContext context;
         try {
             Router.Request routing = router.forUser(user.get())
                     .intent(RouteDeclarations.intent(request.getMethod(), metadata))
                     .tokens(tokens);
-            declarations.consistency(metadata, route.get())
-                    .ifPresent(routing::consistency);
+            Optional<dev.domicile.router.Consistency> consistency = declarations.consistency(metadata, route);
+            if (consistency.isPresent()) {
+                routing.consistency(consistency.get());
+            }
             context = routing.context();
         } catch (InvalidUserKeyException e) {
             return badRequest("invalid user key: " + e.getMessage());
         }
-        session.ifPresent(found -> found.attach(context));
+        if (session != null) {
+            session.attach(context);
+        }
         request.setAttribute(CONTEXT_ATTRIBUTE, context);
         propagated.add(new RoutingContextElement(context));
         return null;
@@ -100,18 +106,20 @@ final class DomicileFilter {
     /** Says where the response was served, and hands the caller its tokens for the next request. */
     @ResponseFilter
     void describe(HttpRequest<?> request, MutableHttpResponse<?> response) {
+        if (request.getAttribute(CONTEXT_ATTRIBUTE).orElse(null) instanceof RoutingContext context) {
+            // bound by bind, so served here: a request forwarded out never reaches bind
+            response.header(SITE_HEADER, localSite);
+            response.header(HOME_HEADER, context.home().site().value());
+            String tokens = context.tokens().encode();
+            if (!tokens.isEmpty()) {
+                response.header(TOKENS_HEADER, tokens);
+            }
+            return;
+        }
         if (request.getAttribute(ForwardingFilter.FORWARDED_OUT).isPresent()) {
             return; // the home site's response already says where it was served
         }
-        response.header(DomicileHeaders.SITE, localSite);
-        request.getAttribute(CONTEXT_ATTRIBUTE).filter(RoutingContext.class::isInstance).map(RoutingContext.class::cast)
-                .ifPresent(context -> {
-            response.header(DomicileHeaders.HOME, context.home().site().value());
-            String tokens = context.tokens().encode();
-            if (!tokens.isEmpty()) {
-                response.header(DomicileHeaders.TOKENS, tokens);
-            }
-        });
+        response.header(SITE_HEADER, localSite);
     }
 
     private static HttpResponse<?> badRequest(String message) {

@@ -27,4 +27,19 @@ public final class DomicileHeaders {
 
     private DomicileHeaders() {
     }
+
+    /**
+     * {@code text} (a header name, or a constant header value) as Netty's {@link io.netty.util.AsciiString} if it is
+     * ASCII, else itself: Netty's headers hash a name case-insensitively on every lookup and validate names and values
+     * on every add, work they cache (the hash) or do faster for an {@code AsciiString}. The same text either way; for
+     * the filters' per-request header work.
+     */
+    static CharSequence fast(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return text;
+            }
+        }
+        return io.netty.util.AsciiString.cached(text);
+    }
 }

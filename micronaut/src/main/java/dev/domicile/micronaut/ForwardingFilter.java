@@ -48,6 +48,27 @@ final class ForwardingFilter implements Ordered {
     /** Request attribute set when the request was forwarded out; its response already says where it was served. */
     static final String FORWARDED_OUT = "dev.domicile.forwarded-out";
 
+    /**
+     * Request attribute ({@link Routed}) set for every request to an application route (not a management endpoint),
+     * so that {@link DomicileFilter} reuses what was found here instead of looking it up again.
+     */
+    static final String ROUTED = "dev.domicile.routed";
+
+    private static final CharSequence FORWARDED_HEADER = DomicileHeaders.fast(DomicileHeaders.FORWARDED);
+
+    /** Go on here; complete, and never completed again, so one instance serves every request. */
+    private static final CompletableFuture<Optional<HttpResponse<?>>> PROCEED =
+            CompletableFuture.completedFuture(Optional.empty());
+
+    /**
+     * What this filter found about a request to an application route.
+     *
+     * @param route    the route it matched
+     * @param metadata the route's annotation metadata
+     * @param user     the user key the {@link UserKeyResolver} resolved, if any
+     */
+    record Routed(RouteMatch<?> route, AnnotationMetadata metadata, Optional<String> user) {
+    }
 
     private final ForwardingConfig config;
     private final Router router;
@@ -91,14 +112,17 @@ final class ForwardingFilter implements Ordered {
      */
     @RequestFilter
     CompletableFuture<Optional<HttpResponse<?>>> forward(HttpRequest<?> request) {
-        Optional<RouteMatch<?>> route = RouteAttributes.getRouteMatch(request);
-        AnnotationMetadata metadata = route.map(RouteMatch::getAnnotationMetadata)
-                .orElse(AnnotationMetadata.EMPTY_METADATA);
-        if (route.isEmpty() || RouteDeclarations.isEndpoint(metadata)) {
+        RouteMatch<?> route = RouteAttributes.getRouteMatch(request).orElse(null);
+        if (route == null) {
+            return proceed();
+        }
+        AnnotationMetadata metadata = route.getAnnotationMetadata();
+        if (RouteDeclarations.isEndpoint(metadata)) {
             return proceed();
         }
         Optional<String> user = users.resolve(request);
-        String forwarded = request.getHeaders().get(DomicileHeaders.FORWARDED);
+        request.setAttribute(ROUTED, new Routed(route, metadata, user));
+        String forwarded = request.getHeaders().get(FORWARDED_HEADER);
         if (forwarded != null) {
             Optional<MutableHttpResponse<?>> refusal = uncertified(request)
                     .or(() -> admit(request.getMethodName(), target(request), forwarded, user));
@@ -107,13 +131,16 @@ final class ForwardingFilter implements Ordered {
         if (user.isEmpty()) {
             return proceed();
         }
+        boolean write = RouteDeclarations.intent(request.getMethod(), metadata) == Intent.WRITE;
+        if (placements.alwaysHere(write)) {
+            return proceed(); // runs here whatever the home: no need to resolve it (an invalid key gets a 400 later)
+        }
         Home home;
         try {
             home = router.forUser(user.get()).context().home();
         } catch (InvalidUserKeyException e) {
             return proceed();
         }
-        boolean write = RouteDeclarations.intent(request.getMethod(), metadata) == Intent.WRITE;
         Placement placement = placements.place(home, write);
         return switch (placement.kind()) {
             case HERE -> proceed();
@@ -139,7 +166,7 @@ final class ForwardingFilter implements Ordered {
 
     /** Go on here: already complete, so the server goes on at once. */
     private static CompletableFuture<Optional<HttpResponse<?>>> proceed() {
-        return CompletableFuture.completedFuture(Optional.empty());
+        return PROCEED;
     }
 
     private static CompletableFuture<Optional<HttpResponse<?>>> answer(HttpResponse<?> response) {

@@ -10,10 +10,11 @@ import java.util.Optional;
 @Secondary
 final class HeaderUserKeyResolver implements UserKeyResolver {
 
-    private final String header;
+    /** The header name, made cheap to look up ({@link DomicileHeaders#fast}). */
+    private final CharSequence header;
 
     HeaderUserKeyResolver(FilterProperties properties) {
-        this.header = properties.userHeader();
+        this.header = DomicileHeaders.fast(properties.userHeader());
     }
 
     @Override

@@ -35,6 +35,14 @@ final class Placements {
         this.authority = authority;
     }
 
+    /**
+     * Whether a request of this kind runs here whatever its user's home: a read or the LOCAL policy, at a site that is
+     * not edge-only. {@link #place} then answers HERE, so a caller may skip resolving the home.
+     */
+    boolean alwaysHere(boolean write) {
+        return !config.edgeOnly() && (!write || config.policy() == ForwardingPolicy.LOCAL);
+    }
+
     Placement place(Home home, boolean write) {
         PartitionId partition = home.partitionId();
         if (config.edgeOnly()) {
@@ -42,7 +50,7 @@ final class Placements {
             return Placement.atSite(partition, known.map(Authority::owner).orElse(home.site()),
                     known.map(Authority::epoch).orElse(0L), Placement.Reason.EDGE_ONLY);
         }
-        if (!write || config.policy() == ForwardingPolicy.LOCAL) {
+        if (alwaysHere(write)) {
             return Placement.here(partition, localSite);
         }
         if (authority.isEmpty()) {
