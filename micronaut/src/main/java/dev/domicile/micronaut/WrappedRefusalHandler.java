@@ -4,12 +4,9 @@ import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
-import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
 import jakarta.inject.Singleton;
 import java.util.List;
-import java.util.Optional;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -29,30 +26,16 @@ import org.slf4j.LoggerFactory;
 @Requires(classes = ExceptionHandler.class)
 final class WrappedRefusalHandler implements ExceptionHandler<RuntimeException, HttpResponse<?>> {
 
-    private static final Logger LOG = LoggerFactory.getLogger(WrappedRefusalHandler.class);
+    private final RefusalOrError answers;
 
-    private final ErrorResponseProcessor<?> errors;
-    private final ForwardingConfig forwarding;
-    private final List<DomicileEvents> events;
-
-    WrappedRefusalHandler(ErrorResponseProcessor<?> errors, ForwardingConfig forwarding,
-                          List<DomicileEvents> events) {
-        this.errors = errors;
-        this.forwarding = forwarding;
-        this.events = List.copyOf(events);
+    WrappedRefusalHandler(ErrorResponseProcessor<?> errors, ForwardingConfig forwarding, List<DomicileEvents> events) {
+        this.answers = new RefusalOrError(errors, forwarding, events,
+                LoggerFactory.getLogger(WrappedRefusalHandler.class));
     }
 
     @Override
     @SuppressWarnings("rawtypes") // the interface declares a raw HttpRequest
     public HttpResponse<?> handle(HttpRequest request, RuntimeException exception) {
-        Optional<RefusalResponses.Answer> answer = RefusalResponses.of(exception, forwarding.retryAfter());
-        if (answer.isPresent()) {
-            LOG.debug("{} {}: {}", request.getMethodName(), request.getPath(), exception.getMessage());
-            events.forEach(e -> e.onWriteFailed(answer.get().kind(), 503));
-            return answer.get().response();
-        }
-        LOG.error("{} {} failed", request.getMethodName(), request.getPath(), exception);
-        return errors.processResponse(ErrorContext.builder(request).cause(exception)
-                .errorMessage("Internal Server Error: " + exception.getMessage()).build(), HttpResponse.serverError());
+        return answers.answer(request, exception);
     }
 }
