@@ -17,20 +17,22 @@ import java.util.Objects;
  * with an epoch older than the partition's current one, so a writer that lost authority is stopped by the database
  * itself even if it never learns it lost.
  *
- * <p>The SQL lives in {@code fence-v1.sql} and {@code fence-v2.sql} (install steps applied in order from the
+ * <p>The SQL lives in {@code fence-v1.sql} to {@code fence-v3.sql} (install steps applied in order from the
  * version recorded in {@code domicile.schema_version}, each idempotent) and {@code fence-uninstall.sql} (rollback)
  * beside this class. A writer stamps its session with {@link #stampSql(long)} (once per connection and epoch, not
  * per transaction); a statement-level trigger on every fenced table compares it with the epoch in force, kept in
  * the sequence {@code domicile.fence_epoch} (read without a query) and copied to the row of {@code domicile.fence}. Concurrent writers take a shared advisory lock and never block each
  * other; {@link #bump} takes it exclusively, so it waits for every transaction that already wrote, and then no
- * transaction of an older epoch can write again.
+ * transaction of an older epoch can write again. That trigger costs about a fifth of a single-row INSERT's
+ * throughput; {@link #usePrivileges} switches a database to the privileges mode, which enforces the same rule with
+ * PostgreSQL's own privilege check and costs nothing measurable per statement (see the module README).
  *
  * <p>Stateless; all methods run on the caller's connection and commit what they change.
  */
 public final class Fence {
 
     /** The schema version {@link #install} brings a database to. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     /**
      * The fence epoch of a retired database (an old primary after a switchover or failover): no writer ever carries
@@ -130,7 +132,9 @@ public final class Fence {
     /**
      * Raises the fence to {@code epoch} once every transaction that already wrote has ended; transactions that
      * still hold it after {@code waitForWriters} are terminated (they roll back), so a stalled writer of the old
-     * epoch can neither commit nor block the new owner.
+     * epoch can neither commit nor block the new owner. In {@linkplain #usePrivileges privileges mode} the bump takes
+     * SHARE locks on every fenced table (waiting for every transaction writing one, and holding off new writers until
+     * it commits) and takes the write privileges of every epoch role below {@code epoch}.
      *
      * @return the epoch in force afterwards (equal to {@code epoch})
      * @throws SQLException with SQLSTATE {@code DM003} if {@code epoch} is lower than the fence's
@@ -149,20 +153,17 @@ public final class Fence {
                 connection.commit();
                 return result;
             } catch (SQLException e) {
-                if (!"55P03".equals(e.getSQLState())) {
+                if (!LOCK_TIMEOUT.equals(e.getSQLState()) && !DEADLOCK.equals(e.getSQLState())) {
                     throw e;
                 }
                 s.execute("ROLLBACK TO SAVEPOINT bump");
             }
-            // Writers of the old epoch outstayed the wait: end them, then take the lock without a timeout. Only
-            // holders of the shared lock whose transaction began before this bump are ended (they wrote before it);
-            // writers waiting for the lock, or that began since, are not: they read the new epoch once it is in force.
+            // Writers of the old epoch outstayed the wait: end them (domicile.end_writers: in trigger mode the
+            // holders of the shared lock whose transaction began before this bump, in privileges mode every holder
+            // of a write lock on a fenced table), then take the locks without a timeout. Writers that arrive now
+            // queue behind this bump and meet the new epoch once it is in force.
             s.execute("SET LOCAL lock_timeout = 0");
-            s.executeQuery("SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_stat_activity a"
-                    + " ON a.pid = l.pid WHERE l.locktype = 'advisory'"
-                    + " AND l.objid = " + (ADVISORY_KEY & 0xFFFF_FFFFL) + " AND l.classid = " + (ADVISORY_KEY >>> 32)
-                    + " AND l.granted AND l.mode = 'ShareLock' AND a.xact_start < now()"
-                    + " AND l.pid <> pg_backend_pid()").close();
+            s.executeQuery("SELECT domicile.end_writers()").close();
             long result = bumpOnce(connection, epoch);
             connection.commit();
             return result;
@@ -186,7 +187,13 @@ public final class Fence {
     /** The advisory lock key of the fence (the bytes of "domicile"), as in {@code fence-v1.sql}. */
     static final long ADVISORY_KEY = 7237970109966541925L;
 
+    private static final String LOCK_TIMEOUT = "55P03";
+    private static final String DEADLOCK = "40P01";
+
     private static long bumpOnce(Connection connection, long epoch) throws SQLException {
+        try (Statement lock = connection.createStatement()) {
+            lock.executeQuery("SELECT domicile.lock_fenced_tables()").close();
+        }
         try (PreparedStatement s = connection.prepareStatement("SELECT domicile.bump_epoch(?)")) {
             s.setLong(1, epoch);
             try (ResultSet rs = s.executeQuery()) {
@@ -196,9 +203,66 @@ public final class Fence {
         }
     }
 
-    /** The statement that stamps a session with {@code epoch}; run it when a connection's epoch changes. */
+    /**
+     * The statement that stamps a session with {@code epoch}; run it when a connection's epoch changes (not per
+     * transaction). It sets {@code domicile.epoch} and, where the database's fence is in
+     * {@linkplain #usePrivileges privileges mode}, switches the session to the epoch's role ({@code SET ROLE}),
+     * opening that role if the epoch is new; there an epoch below the fence is refused at once (SQLSTATE
+     * {@value #STALE_EPOCH}). Harmless on a database without the fence.
+     */
     public static String stampSql(long epoch) {
-        return "SET domicile.epoch = '" + epoch + "'";
+        if (epoch < 0) {
+            throw new IllegalArgumentException("epoch must be >= 0, was " + epoch);
+        }
+        return "DO $stamp$BEGIN PERFORM set_config('domicile.epoch', '" + epoch + "', false);"
+                + " IF to_regprocedure('domicile.stamp_role(bigint)') IS NOT NULL THEN"
+                + " PERFORM set_config('role', r, false) FROM (SELECT domicile.stamp_role(" + epoch + ") AS r) s"
+                + " WHERE r IS NOT NULL; END IF; END$stamp$";
+    }
+
+    /**
+     * Switches this database's fence to privileges mode: from now on only the role of an epoch at or above the
+     * fence may write a fenced table (besides its owner and superusers, whom routers must not log in as), and
+     * PostgreSQL's own privilege check, made for every statement anyway, is the whole fence: no trigger runs.
+     * Idempotent.
+     *
+     * <p>Requirements: {@code baseRole} holds the application's privileges (every epoch role inherits them; it
+     * loses its write privileges on fenced tables) and is not the role routers log in as; routers log in as a role
+     * that is a member of {@link #writersRole} (or as a superuser) and holds no write privilege on fenced tables of
+     * its own; the role running the install may create roles. A writer fenced while its session was stamped gets
+     * SQLSTATE {@code 42501} (permission denied) from its next write; its next stamp gets {@value #STALE_EPOCH}.
+     * To go back to trigger mode, {@link #uninstall} and install again.
+     *
+     * @throws SQLException if the fence is not installed, the role does not exist, or the fence already uses
+     *                      another base role ({@code DM004})
+     */
+    public static void usePrivileges(Connection connection, String baseRole) throws SQLException {
+        Objects.requireNonNull(baseRole, "baseRole");
+        try (PreparedStatement s = connection.prepareStatement("SELECT domicile.use_privileges(?::name)")) {
+            s.setString(1, baseRole);
+            s.execute();
+        }
+        commitIfManual(connection);
+    }
+
+    /** Whether this database's fence is in {@linkplain #usePrivileges privileges mode}. */
+    public static boolean usesPrivileges(Connection connection) throws SQLException {
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("SELECT mode = 'privileges' FROM domicile.fence")) {
+            return rs.next() && rs.getBoolean(1);
+        }
+    }
+
+    /**
+     * The group role of this database whose members may stamp themselves with an epoch role (privileges mode);
+     * grant it to the role routers log in as.
+     */
+    public static String writersRole(Connection connection) throws SQLException {
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("SELECT domicile.writers_role()")) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     private static void runScript(Connection connection, String name) throws SQLException {

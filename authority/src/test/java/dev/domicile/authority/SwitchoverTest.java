@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -40,8 +42,10 @@ class SwitchoverTest {
                 TakeoverWorld.direct(topology, topology.replicas(EU).get(0)), Duration.ofSeconds(2), catchUp);
     }
 
-    @Test
-    void aSwitchoverUnderLoadLosesNoAcknowledgedWrite() throws Exception {
+    /** Run with the fence in either mode: the promoted replica inherits the mode and the epoch roles. */
+    @ParameterizedTest(name = "fence in privileges mode: {0}")
+    @ValueSource(booleans = {false, true})
+    void aSwitchoverUnderLoadLosesNoAcknowledgedWrite(boolean privileges) throws Exception {
         Topology topology = topologyExtension.topology();
         Endpoint oldPrimary = topology.primary(EU);
         Endpoint target = topology.replicas(EU).get(0);
@@ -51,7 +55,7 @@ class SwitchoverTest {
             TakeoverWorld.Router eu = world.router(EU, "eu-1");
             TakeoverWorld.Router us = world.router(US, "us-1");
             await().atMost(Duration.ofSeconds(30)).until(() -> eu.admission().admits(P) && eu.lease().holds(P));
-            TakeoverWorld.prepareLedger(topology, oldPrimary);
+            TakeoverWorld.prepareLedger(topology, oldPrimary, privileges);
 
             Switchover.Report report;
             long switched;
@@ -93,13 +97,18 @@ class SwitchoverTest {
                     .satisfies(e -> assertThat(((NotAuthoritativeException) e).hint())
                             .isEqualTo(RetryHint.FORWARD_TO_OWNER));
 
-            // The old primary is retired: it refuses the old epoch and the new one alike.
+            // The old primary is retired: it refuses the old epoch and the new one alike (in privileges mode at the
+            // stamp already).
             for (long epoch : new long[] {1, 2}) {
                 try (Connection c = topology.connect(oldPrimary); Statement s = c.createStatement()) {
-                    s.execute(Fence.stampSql(epoch));
-                    assertThatThrownBy(() -> s.executeUpdate("INSERT INTO ledger (writer, amount) VALUES (-1, -1)"))
-                            .isInstanceOf(SQLException.class).hasMessageContaining("older than the fence");
+                    assertThatThrownBy(() -> {
+                        s.execute(Fence.stampSql(epoch));
+                        s.executeUpdate("INSERT INTO ledger (writer, amount) VALUES (-1, -1)");
+                    }).isInstanceOf(SQLException.class).hasMessageContaining("older than the fence");
                 }
+            }
+            try (Connection c = topology.connect(target)) {
+                assertThat(Fence.usesPrivileges(c)).as("mode on the new primary").isEqualTo(privileges);
             }
             assertThat(world.uninjectedLosses()).isZero();
         }

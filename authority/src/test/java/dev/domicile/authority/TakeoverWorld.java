@@ -144,11 +144,24 @@ final class TakeoverWorld implements AutoCloseable {
      * (replicated), so that divergence is counted in commits.
      */
     static void prepareLedger(Topology topology, Endpoint primary) throws SQLException {
+        prepareLedger(topology, primary, false);
+    }
+
+    /**
+     * {@link #prepareLedger(Topology, Endpoint)}, with the fence in privileges mode if {@code privileges} (base role
+     * {@code ledger_app}; the writers, superusers, write as the epoch's role once stamped).
+     */
+    static void prepareLedger(Topology topology, Endpoint primary, boolean privileges) throws SQLException {
         try (Connection c = topology.connect(primary); Statement s = c.createStatement()) {
             s.execute("CREATE EXTENSION IF NOT EXISTS pg_walinspect");
             s.execute("CREATE TABLE ledger (id bigserial PRIMARY KEY, writer int, amount int)");
             Fence.install(c, P.value(), 1);
             Fence.fenceTable(c, "ledger");
+            if (privileges) {
+                s.execute("CREATE ROLE ledger_app NOLOGIN");
+                s.execute("GRANT ALL ON ledger, ledger_id_seq TO ledger_app");
+                Fence.usePrivileges(c, "ledger_app");
+            }
         }
     }
 

@@ -2,8 +2,10 @@ package dev.domicile.benchmarks;
 
 import dev.domicile.authority.Fence;
 import dev.domicile.testkit.EmbeddedTopology;
+import dev.domicile.testkit.Endpoint;
 import dev.domicile.testkit.Topology;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -32,6 +34,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * load periods. The group {@code paired} runs them at the same time instead, one thread each on its own connection
  * ({@code paired:insertFencedPaired} and {@code paired:baselineInsertUnfencedPaired}), so that whatever else the
  * machine does slows both alike: read the ratio of those two.
+ *
+ * <p>The group {@code pairedPrivileges} does the same on a second database whose fence is in privileges mode
+ * ({@link Fence#usePrivileges}): both tables are written by a session stamped with epoch 1, hence switched to the
+ * epoch's role, which inherits the base role's privileges on the unfenced table and alone holds those on the fenced
+ * one, so both INSERTs pay the same privilege check and the ratio shows what the fence adds.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -45,6 +52,7 @@ public class FenceBenchmark {
     private Connection connection;
     private PreparedStatement plain;
     private PreparedStatement fenced;
+    private String privilegedUrl;
 
     @Setup(Level.Trial)
     public void setUp() throws SQLException {
@@ -61,6 +69,21 @@ public class FenceBenchmark {
         }
         plain = connection.prepareStatement("INSERT INTO plain (body) VALUES ('x')");
         fenced = connection.prepareStatement("INSERT INTO fenced (body) VALUES ('x')");
+
+        try (Statement s = connection.createStatement()) {
+            s.execute("CREATE DATABASE privileged");
+            s.execute("CREATE ROLE bench_app NOLOGIN");
+        }
+        Endpoint primary = topology.primary("eu-west");
+        privilegedUrl = primary.jdbcUrl().replace("/" + primary.database() + "?", "/privileged?");
+        try (Connection admin = DriverManager.getConnection(privilegedUrl); Statement s = admin.createStatement()) {
+            s.execute("CREATE TABLE plain (id bigserial PRIMARY KEY, body text)");
+            s.execute("CREATE TABLE fenced (id bigserial PRIMARY KEY, body text)");
+            s.execute("GRANT ALL ON plain, fenced, plain_id_seq, fenced_id_seq TO bench_app");
+            Fence.install(admin, "eu-west", 1);
+            Fence.fenceTable(admin, "fenced");
+            Fence.usePrivileges(admin, "bench_app");
+        }
     }
 
     @TearDown(Level.Trial)
@@ -91,6 +114,44 @@ public class FenceBenchmark {
         public void close() throws SQLException {
             connection.close();
         }
+    }
+
+    /** One connection per thread to the database fenced in privileges mode, stamped with epoch 1. */
+    @State(Scope.Thread)
+    public static class PrivilegedWriter {
+
+        private Connection connection;
+        private PreparedStatement plain;
+        private PreparedStatement fenced;
+
+        @Setup(Level.Trial)
+        public void open(FenceBenchmark database) throws SQLException {
+            connection = DriverManager.getConnection(database.privilegedUrl);
+            try (Statement s = connection.createStatement()) {
+                s.execute(Fence.stampSql(1));
+            }
+            plain = connection.prepareStatement("INSERT INTO plain (body) VALUES ('x')");
+            fenced = connection.prepareStatement("INSERT INTO fenced (body) VALUES ('x')");
+        }
+
+        @TearDown(Level.Trial)
+        public void close() throws SQLException {
+            connection.close();
+        }
+    }
+
+    @Benchmark
+    @Group("pairedPrivileges")
+    @GroupThreads(1)
+    public int baselineInsertUnfencedPrivilegedPaired(PrivilegedWriter writer) throws SQLException {
+        return writer.plain.executeUpdate();
+    }
+
+    @Benchmark
+    @Group("pairedPrivileges")
+    @GroupThreads(1)
+    public int insertFencedByPrivilegesPaired(PrivilegedWriter writer) throws SQLException {
+        return writer.fenced.executeUpdate();
     }
 
     @Benchmark

@@ -154,6 +154,38 @@ class FencedWritesTest {
         assertThat(count("eu-west", "stale")).as("writes wrongly accepted").isZero();
     }
 
+    /**
+     * The same with the fence in privileges mode: the router's stamp switches its sessions to the epoch's role, and
+     * after the bump that role may no longer write, whether the session was stamped before (42501) or after (DM001).
+     */
+    @Test
+    void aStaleEpochIsRefusedByAFenceInPrivilegesModeToo() throws Exception {
+        Topology topology = topologyExtension.topology();
+        try (Connection admin = topology.connect(topology.primary("eu-west")); Statement s = admin.createStatement()) {
+            s.execute("CREATE ROLE notes_app NOLOGIN");
+            s.execute("GRANT ALL ON notes, notes_id_seq TO notes_app");
+            Fence.usePrivileges(admin, "notes_app");
+        }
+        long before = dataSource.routerStatements();
+        for (int i = 0; i < 5; i++) {
+            assertThat(insert("alice", "privileged " + i).epoch()).isEqualTo(1);
+        }
+        assertThat(dataSource.routerStatements() - before - 5).as("epoch stamps for 5 writes").isBetween(1L, 4L);
+        try (Connection admin = topology.connect(topology.primary("eu-west"))) {
+            Fence.bump(admin, 2, Duration.ofSeconds(5));
+        }
+        for (int i = 0; i < 3; i++) {
+            String body = "stale " + i;
+            assertThatThrownBy(() -> insert("alice", body))
+                    .isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isIn("42501", Fence.STALE_EPOCH));
+        }
+        assertThat(count("eu-west", "privileged 4")).isEqualTo(1);
+        for (int i = 0; i < 3; i++) {
+            assertThat(count("eu-west", "stale " + i)).as("writes wrongly accepted").isZero();
+        }
+    }
+
     @Test
     void losingZooKeeperStopsWritesAndAbortsTheOpenTransaction() throws Exception {
         Topology topology = topologyExtension.topology();

@@ -162,6 +162,14 @@ final class FaultWorld implements AutoCloseable {
      * previous test of the same topology raised).
      */
     void prepareDatabases() throws SQLException {
+        prepareDatabases(false);
+    }
+
+    /**
+     * {@link #prepareDatabases()}, with the fence in privileges mode if {@code privileges} (base role
+     * {@code <table>_app}; the routers log in as a superuser and write as their epoch's role once stamped).
+     */
+    void prepareDatabases(boolean privileges) throws SQLException {
         for (String partition : topology.partitions()) {
             try (Connection c = topology.connect(topology.primary(partition)); Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE " + table + " (id text PRIMARY KEY, site text NOT NULL, epoch bigint)");
@@ -170,6 +178,11 @@ final class FaultWorld implements AutoCloseable {
                 }
                 Fence.install(c, partition, 1);
                 Fence.fenceTable(c, table);
+                if (privileges) {
+                    s.execute("CREATE ROLE " + table + "_app NOLOGIN");
+                    s.execute("GRANT ALL ON " + table + " TO " + table + "_app");
+                    Fence.usePrivileges(c, table + "_app");
+                }
             }
         }
     }

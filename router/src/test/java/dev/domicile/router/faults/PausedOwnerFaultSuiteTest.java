@@ -30,7 +30,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -49,21 +50,26 @@ class PausedOwnerFaultSuiteTest {
     static final TopologyExtension TOPOLOGY = new TopologyExtension(EmbeddedTopology.builder()
             .site(EU).site(US).replicasPerSite(0).redis(false));
 
-    @Test
-    void ownerPausedPastItsSessionWithOpenWriteTransactionsIsFencedWhenItResumes() throws Exception {
+    /**
+     * Run with the fence in either mode. In privileges mode the resumed transaction that had not written is refused by
+     * PostgreSQL's privilege check (42501: its session was stamped with epoch 1 before the fence rose).
+     */
+    @ParameterizedTest(name = "fence in privileges mode: {0}")
+    @ValueSource(booleans = {false, true})
+    void ownerPausedPastItsSessionWithOpenWriteTransactionsIsFencedWhenItResumes(boolean privileges) throws Exception {
         Topology topology = TOPOLOGY.topology();
-        try (FaultWorld world = new FaultWorld(topology, "paused")) {
+        try (FaultWorld world = new FaultWorld(topology, privileges ? "paused-privileges" : "paused")) {
             world.initializeAuthority();
-            world.prepareDatabases();
+            world.prepareDatabases(privileges);
             try {
-                run(topology, world);
+                run(topology, world, privileges);
             } finally {
                 topology.zooKeeperLink(EU).heal();
             }
         }
     }
 
-    private void run(Topology topology, FaultWorld world) throws Exception {
+    private void run(Topology topology, FaultWorld world, boolean privileges) throws Exception {
         Stall stall = new Stall(P);
         SiteRouter eu = world.router(EU, true, stall);
         SiteRouter us = world.router(US, true, null);
@@ -102,8 +108,8 @@ class PausedOwnerFaultSuiteTest {
                 // The owner resumes where it stopped: it commits the transactions it held open.
                 topology.zooKeeperLink(EU).heal();
                 resumedAt = System.nanoTime();
-                wroteOutcome = commit(world, history, wrote, "paused-wrote", wroteEpoch, openedAt, false);
-                idleOutcome = commit(world, history, idle, "paused-idle", 1, openedAt, true);
+                wroteOutcome = commit(world, history, wrote, "paused-wrote", wroteEpoch, openedAt, false, privileges);
+                idleOutcome = commit(world, history, idle, "paused-idle", 1, openedAt, true, privileges);
             } finally {
                 stall.release();
             }
@@ -120,10 +126,11 @@ class PausedOwnerFaultSuiteTest {
         Result result = world.check(history, P, primary, Optional.empty());
         long staleCommits = history.writes().stream().filter(w -> w.id().startsWith("paused-")
                 && w.outcome() == Outcome.ACKNOWLEDGED).count();
-        System.out.printf("FAULT-SUITE 2 owner paused %d ms (session %d ms) holding 2 open write transactions: %s;"
+        System.out.printf("FAULT-SUITE 2%s owner paused %d ms (session %d ms) holding 2 open write transactions: %s;"
                         + " takeover claimed %d ms after the pause began, fence raised %d ms after; on resume the"
                         + " transaction that had written -> %s, the one that had not -> %s; commits with a stale epoch"
-                        + " %d; session losses injected %d, uninjected %d%n", millis(resumedAt - pausedAt),
+                        + " %d; session losses injected %d, uninjected %d%n", privileges ? " (privileges mode)" : "",
+                millis(resumedAt - pausedAt),
                 SESSION.toMillis(), result.summary(), millis(takeover.claimStartNanos() - pausedAt),
                 millis(takeover.fencedNanos() - takeover.claimedNanos()), wroteOutcome, idleOutcome, staleCommits,
                 world.injectedLosses(), world.uninjectedLosses());
@@ -162,7 +169,7 @@ class PausedOwnerFaultSuiteTest {
 
     /** Finishes a resumed transaction (writing first if {@code writeFirst}) and records what became of it. */
     private static String commit(FaultWorld world, WriteHistory history, Connection connection, String id,
-                                 long epoch, long startNanos, boolean writeFirst) {
+                                 long epoch, long startNanos, boolean writeFirst, boolean privileges) {
         Outcome outcome;
         String detail = null;
         boolean committing = false;
@@ -174,7 +181,8 @@ class PausedOwnerFaultSuiteTest {
             connection.commit();
             outcome = Outcome.ACKNOWLEDGED;
         } catch (SQLException e) {
-            outcome = Writer.fenced(e) ? Outcome.FENCED : committing ? Outcome.UNKNOWN : Outcome.ABORTED;
+            boolean fenced = Writer.fenced(e) || (privileges && "42501".equals(e.getSQLState()));
+            outcome = fenced ? Outcome.FENCED : committing ? Outcome.UNKNOWN : Outcome.ABORTED;
             detail = e.getSQLState() + " " + Writer.firstLine(e.getMessage());
         }
         history.add(new Write(id, EU, EU, epoch, startNanos, System.nanoTime(), outcome, 0, 0, detail));

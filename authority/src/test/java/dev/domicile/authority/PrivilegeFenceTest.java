@@ -1,0 +1,300 @@
+package dev.domicile.authority;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.domicile.testkit.EmbeddedTopology;
+import dev.domicile.testkit.Endpoint;
+import dev.domicile.testkit.TopologyExtension;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The fence in privileges mode on a real PostgreSQL, with writers logged in as an ordinary role (not a superuser,
+ * not the tables' owner): the same rules as the trigger mode (stale epochs refused, bumps wait for writers in
+ * flight and end stalled ones, writers never wait for each other), enforced by PostgreSQL's privilege check.
+ */
+class PrivilegeFenceTest {
+
+    @RegisterExtension
+    static final TopologyExtension TOPOLOGY = new TopologyExtension(EmbeddedTopology.builder()
+            .site("eu-west").replicasPerSite(0).redis(false));
+
+    private static final String BASE = "notes_app";
+    private static final String LOGIN = "notes_router";
+
+    private static Endpoint primary() {
+        return TOPOLOGY.topology().primary("eu-west");
+    }
+
+    /** A superuser session: installs, bumps, counts. */
+    private static Connection admin() throws SQLException {
+        return TOPOLOGY.topology().connect(primary());
+    }
+
+    /** A session of the routers' login role, which holds no privilege of its own. */
+    private static Connection login() throws SQLException {
+        return DriverManager.getConnection(primary().jdbcUrl().replace("user=postgres", "user=" + LOGIN));
+    }
+
+    /** A router's session stamped with {@code epoch}. */
+    private static Connection writer(long epoch) throws SQLException {
+        Connection c = login();
+        try {
+            execute(c, Fence.stampSql(epoch));
+            return c;
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private static long count(String where) throws SQLException {
+        try (Connection c = admin(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM notes WHERE " + where)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static String sqlState(Throwable e) {
+        while (e != null && !(e instanceof SQLException)) {
+            e = e.getCause();
+        }
+        return e == null ? null : ((SQLException) e).getSQLState();
+    }
+
+    @BeforeEach
+    void freshFence() throws SQLException {
+        try (Connection c = admin()) {
+            Fence.uninstall(c);
+            execute(c, "DROP TABLE IF EXISTS notes, plain");
+            execute(c, "DROP ROLE IF EXISTS " + LOGIN);
+            execute(c, "DROP ROLE IF EXISTS " + BASE);
+            execute(c, "CREATE ROLE " + BASE + " NOLOGIN");
+            execute(c, "CREATE ROLE " + LOGIN + " LOGIN");
+            execute(c, "CREATE TABLE notes (id serial PRIMARY KEY, body text)");
+            execute(c, "CREATE TABLE plain (id serial PRIMARY KEY, body text)");
+            execute(c, "GRANT ALL ON notes, plain TO " + BASE);
+            execute(c, "GRANT ALL ON SEQUENCE notes_id_seq, plain_id_seq TO " + BASE);
+            assertThat(Fence.install(c, "eu-west", 1)).isEqualTo(1);
+            Fence.fenceTable(c, "notes");
+            Fence.usePrivileges(c, BASE);
+            execute(c, "GRANT " + Fence.writersRole(c) + " TO " + LOGIN);
+            assertThat(Fence.usesPrivileges(c)).isTrue();
+            assertThat(c.createStatement().executeQuery("SELECT count(*) FROM pg_trigger"
+                    + " WHERE tgname = 'domicile_fence'")).satisfies(rs -> {
+                        rs.next();
+                        assertThat(rs.getLong(1)).as("no trigger in privileges mode").isZero();
+                    });
+        }
+    }
+
+    @Test
+    void aStampedWriterWritesWithTheBaseRolesPrivilegesAndAStaleOneIsRefused() throws SQLException {
+        try (Connection current = writer(1)) {
+            execute(current, "INSERT INTO notes (body) VALUES ('epoch 1')");
+            execute(current, "INSERT INTO plain (body) VALUES ('unfenced table, base role privilege')");
+            try (Connection admin = admin()) {
+                assertThat(Fence.bump(admin, 2, Duration.ofSeconds(5))).isEqualTo(2);
+            }
+            // Fenced while stamped: PostgreSQL's privilege check refuses the next write.
+            assertThatThrownBy(() -> execute(current, "INSERT INTO notes (body) VALUES ('stale')"))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("permission denied for table notes")
+                    .satisfies(e -> assertThat(sqlState(e)).isEqualTo("42501"));
+            assertThatThrownBy(() -> execute(current, "DELETE FROM notes")).isInstanceOf(SQLException.class);
+            assertThatThrownBy(() -> execute(current, "UPDATE notes SET body = 'x'")).isInstanceOf(SQLException.class);
+            assertThatThrownBy(() -> execute(current, "TRUNCATE notes")).isInstanceOf(SQLException.class);
+            execute(current, "INSERT INTO plain (body) VALUES ('unfenced tables stay writable')");
+            assertThat(current.createStatement().executeQuery("SELECT count(*) FROM notes"))
+                    .as("reads stay allowed").satisfies(rs -> assertThat(rs.next()).isTrue());
+        }
+        // A new stamp with the stale epoch is refused at once, with the fence's own SQLSTATE.
+        assertThatThrownBy(() -> writer(1)).isInstanceOf(SQLException.class)
+                .hasMessageContaining("epoch 1 is older than the fence of partition eu-west (epoch 2)")
+                .satisfies(e -> assertThat(sqlState(e)).isEqualTo(Fence.STALE_EPOCH));
+        try (Connection unstamped = login()) {
+            assertThatThrownBy(() -> execute(unstamped, "INSERT INTO notes (body) VALUES ('unstamped')"))
+                    .isInstanceOf(SQLException.class).satisfies(e -> assertThat(sqlState(e)).isEqualTo("42501"));
+        }
+        try (Connection next = writer(2)) {
+            execute(next, "INSERT INTO notes (body) VALUES ('epoch 2')");
+        }
+        assertThat(count("body IN ('stale', 'unstamped')")).isZero();
+        assertThat(count("true")).isEqualTo(2);
+    }
+
+    @Test
+    void anEpochAheadOfTheFenceMayWriteUntilTheFencePassesIt() throws SQLException {
+        try (Connection ahead = writer(4)) {
+            execute(ahead, "INSERT INTO notes (body) VALUES ('epoch 4, fence 1')");
+            try (Connection admin = admin()) {
+                Fence.bump(admin, 3, Duration.ofSeconds(5));
+            }
+            execute(ahead, "INSERT INTO notes (body) VALUES ('epoch 4, fence 3')");
+            try (Connection admin = admin()) {
+                Fence.bump(admin, 5, Duration.ofSeconds(5));
+            }
+            assertThatThrownBy(() -> execute(ahead, "INSERT INTO notes (body) VALUES ('epoch 4, fence 5')"))
+                    .isInstanceOf(SQLException.class);
+        }
+        assertThat(count("true")).isEqualTo(2);
+    }
+
+    @Test
+    void concurrentWritersDoNotWaitForEachOther() throws Exception {
+        try (Connection first = writer(1); Connection second = writer(1)) {
+            first.setAutoCommit(false);
+            execute(first, "INSERT INTO notes (body) VALUES ('first, still open')");
+            CompletableFuture<Void> other = CompletableFuture.runAsync(() -> {
+                try {
+                    execute(second, "INSERT INTO notes (body) VALUES ('second')");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            other.get(10, TimeUnit.SECONDS); // would time out if the fence serialised writers
+            first.commit();
+        }
+        assertThat(count("true")).isEqualTo(2);
+    }
+
+    @Test
+    void aBumpWaitsForWritersInFlightAndLaterOldWritesAreRefused() throws Exception {
+        try (Connection old = writer(1); Connection admin = admin()) {
+            old.setAutoCommit(false);
+            execute(old, "INSERT INTO notes (body) VALUES ('in flight')");
+            CompletableFuture<Long> bump = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Fence.bump(admin, 2, Duration.ofSeconds(60));
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> !bump.isDone());
+            execute(old, "INSERT INTO notes (body) VALUES ('in flight, second statement')");
+            old.commit(); // it wrote before the bump, so it may commit
+            assertThat(bump.get(30, TimeUnit.SECONDS)).isEqualTo(2);
+            assertThatThrownBy(() -> execute(old, "INSERT INTO notes (body) VALUES ('after the bump')"))
+                    .isInstanceOf(SQLException.class).satisfies(e -> assertThat(sqlState(e)).isEqualTo("42501"));
+            old.rollback();
+        }
+        assertThat(count("body LIKE 'in flight%'")).isEqualTo(2);
+        assertThat(count("body = 'after the bump'")).isZero();
+    }
+
+    /** An old-epoch writer that arrives while a bump holds the tables waits for it, then is refused. */
+    @Test
+    void aWriterArrivingDuringABumpWaitsAndIsRefused() throws Exception {
+        try (Connection old = writer(1); Connection admin = admin()) {
+            admin.setAutoCommit(false);
+            execute(admin, "SELECT domicile.lock_fenced_tables()");
+            execute(admin, "SELECT domicile.bump_epoch(2)");
+            CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
+                try {
+                    execute(old, "INSERT INTO notes (body) VALUES ('during the bump')");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> !write.isDone());
+            admin.commit();
+            assertThatThrownBy(() -> write.get(30, TimeUnit.SECONDS))
+                    .satisfies(e -> assertThat(sqlState(e)).isEqualTo("42501"));
+        }
+        assertThat(count("body = 'during the bump'")).isZero();
+    }
+
+    @Test
+    void aStalledWriterOfTheOldEpochIsEndedAndNeverCommitsWhileANewOneQueuedBehindTheBumpWrites()
+            throws Exception {
+        try (Connection stalled = writer(1); Connection admin = admin(); Connection next = writer(2);
+             ExecutorService threads = Executors.newFixedThreadPool(2)) {
+            stalled.setAutoCommit(false);
+            execute(stalled, "INSERT INTO notes (body) VALUES ('stalled')");
+            CompletableFuture<Long> bump = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Fence.bump(admin, 2, Duration.ofSeconds(3));
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, threads);
+            await().atMost(Duration.ofSeconds(10)).until(() -> waitingOnNotes("ShareLock") == 1);
+            CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
+                try {
+                    execute(next, "INSERT INTO notes (body) VALUES ('new epoch')");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, threads);
+            await().atMost(Duration.ofSeconds(10)).until(() -> waitingOnNotes("RowExclusiveLock") == 1);
+            assertThat(bump.get(30, TimeUnit.SECONDS)).isEqualTo(2);
+            write.get(30, TimeUnit.SECONDS);
+            assertThatThrownBy(stalled::commit).isInstanceOf(SQLException.class);
+        }
+        assertThat(count("body = 'new epoch'")).isEqualTo(1);
+        assertThat(count("body = 'stalled'")).as("commits with a stale epoch").isZero();
+    }
+
+    @Test
+    void retiringRefusesEveryEpoch() throws SQLException {
+        try (Connection admin = admin()) {
+            Fence.retire(admin, Duration.ofSeconds(5));
+        }
+        assertThatThrownBy(() -> writer(1)).satisfies(e -> assertThat(sqlState(e)).isEqualTo(Fence.STALE_EPOCH));
+        assertThatThrownBy(() -> writer(1_000_000)).satisfies(e -> assertThat(sqlState(e))
+                .isEqualTo(Fence.STALE_EPOCH));
+    }
+
+    @Test
+    void uninstallGivesTheWritesBackToTheBaseRoleAndDropsTheEpochRoles() throws SQLException {
+        try (Connection w = writer(1)) {
+            execute(w, "INSERT INTO notes (body) VALUES ('fenced')");
+        }
+        try (Connection c = admin()) {
+            assertThat(Fence.install(c, "eu-west", 0)).as("idempotent").isEqualTo(1);
+            Fence.usePrivileges(c, BASE);
+            assertThatThrownBy(() -> Fence.usePrivileges(c, "postgres")).isInstanceOf(SQLException.class)
+                    .hasMessageContaining("already uses base role " + BASE);
+            Fence.uninstall(c);
+            assertThat(Fence.installedVersion(c)).isZero();
+            try (ResultSet rs = c.createStatement().executeQuery(
+                    "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'domicile\\_%'")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("epoch roles and writers group left behind").isZero();
+            }
+            execute(c, "SET ROLE " + BASE);
+            execute(c, "INSERT INTO notes (body) VALUES ('unfenced, as the base role')");
+            execute(c, "RESET ROLE");
+        }
+        assertThat(count("true")).isEqualTo(2);
+    }
+
+    /** Sessions waiting (not yet granted) for a lock on the table notes in {@code mode}. */
+    private static long waitingOnNotes(String mode) throws SQLException {
+        try (Connection c = admin(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_locks WHERE locktype = 'relation' AND NOT granted"
+                     + " AND mode = '" + mode + "' AND relation = 'notes'::regclass")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
