@@ -215,9 +215,9 @@ public final class Fence {
             throw new IllegalArgumentException("epoch must be >= 0, was " + epoch);
         }
         return "DO $stamp$BEGIN PERFORM set_config('domicile.epoch', '" + epoch + "', false);"
-                + " IF to_regprocedure('domicile.stamp_role(bigint)') IS NOT NULL THEN"
-                + " PERFORM set_config('role', r, false) FROM (SELECT domicile.stamp_role(" + epoch + ") AS r) s"
-                + " WHERE r IS NOT NULL; END IF; END$stamp$";
+                + " IF to_regprocedure('domicile.stamp_role(bigint)') IS NOT NULL"
+                + " AND EXISTS (SELECT 1 FROM domicile.fence WHERE mode = 'privileges') THEN"
+                + " PERFORM set_config('role', domicile.stamp_role(" + epoch + "), false); END IF; END$stamp$";
     }
 
     /**

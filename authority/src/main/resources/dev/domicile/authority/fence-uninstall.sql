@@ -29,6 +29,7 @@ BEGIN
     END LOOP;
     writers := domicile.writers_role();
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = writers) THEN
+        EXECUTE format('DROP OWNED BY %I', writers);
         EXECUTE format('DROP ROLE %I', writers);
     END IF;
 END

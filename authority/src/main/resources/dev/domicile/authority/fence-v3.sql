@@ -65,8 +65,9 @@ END
 $fn$;
 
 -- Opens the role of an epoch at or above the fence (PRIVILEGES mode) and returns its name; NULL in TRIGGER mode.
--- Refuses an epoch below the fence with DM001. Runs as the fence's owner, who may create roles; the caller still
--- needs membership of domicile.writers_role() to SET ROLE to the result.
+-- Refuses an epoch below the fence with DM001. Runs as the fence's owner, who may create roles; only the writers
+-- group and the epoch roles may call it, and the caller still needs membership of domicile.writers_role() to
+-- SET ROLE to the result.
 CREATE OR REPLACE FUNCTION domicile.stamp_role(claimed bigint) RETURNS name
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
@@ -104,13 +105,13 @@ BEGIN
     END IF;
     EXECUTE format('GRANT %I TO %I', fenced.base_role, role_name);
     EXECUTE format('GRANT %I TO %I', role_name, domicile.writers_role());
+    EXECUTE format('GRANT EXECUTE ON FUNCTION domicile.stamp_role(bigint) TO %I', role_name);
     PERFORM domicile.set_write_privileges(role_name, true);
     INSERT INTO domicile.epoch_roles (epoch, role_name) VALUES (claimed, role_name) ON CONFLICT DO NOTHING;
     RETURN role_name;
 END
 $fn$;
 ALTER FUNCTION domicile.stamp_role(bigint) OWNER TO CURRENT_USER;
-GRANT EXECUTE ON FUNCTION domicile.stamp_role(bigint) TO PUBLIC;
 
 -- Takes SHARE locks on every fenced table (PRIVILEGES mode): waits for every transaction writing them, and holds
 -- off new writers until the caller's transaction ends. Does nothing in TRIGGER mode, whose advisory lock does that.
@@ -261,6 +262,7 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = domicile.writers_role()) THEN
         EXECUTE format('CREATE ROLE %I NOLOGIN', domicile.writers_role());
     END IF;
+    EXECUTE format('GRANT EXECUTE ON FUNCTION domicile.stamp_role(bigint) TO %I', domicile.writers_role());
     UPDATE domicile.fence SET mode = 'privileges', base_role = use_privileges.base_role;
     FOR table_row IN SELECT relid::regclass AS target FROM domicile.fenced_tables
                      WHERE EXISTS (SELECT 1 FROM pg_class WHERE oid = relid) LOOP
@@ -269,7 +271,7 @@ BEGIN
 END
 $fn$;
 
-REVOKE EXECUTE ON FUNCTION domicile.bump_epoch(bigint), domicile.fence_table(regclass),
+REVOKE EXECUTE ON FUNCTION domicile.stamp_role(bigint), domicile.bump_epoch(bigint), domicile.fence_table(regclass),
     domicile.unfence_table(regclass), domicile.use_privileges(name), domicile.set_write_privileges(name, boolean),
     domicile.lock_fenced_tables(), domicile.end_writers() FROM PUBLIC;
 

@@ -255,6 +255,28 @@ class PrivilegeFenceTest {
     }
 
     @Test
+    void onlyWritersMayOpenEpochRoles() throws SQLException {
+        try (Connection c = admin()) {
+            execute(c, "DROP ROLE IF EXISTS outsider");
+            execute(c, "CREATE ROLE outsider LOGIN");
+        }
+        try (Connection outsider = DriverManager.getConnection(
+                primary().jdbcUrl().replace("user=postgres", "user=outsider"))) {
+            assertThatThrownBy(() -> execute(outsider, Fence.stampSql(7))).isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(sqlState(e)).isEqualTo("42501"));
+        } finally {
+            try (Connection c = admin()) {
+                execute(c, "DROP ROLE outsider");
+            }
+        }
+        try (Connection c = admin(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT count(*) FROM domicile.epoch_roles")) {
+            rs.next();
+            assertThat(rs.getLong(1)).as("epoch roles opened").isZero();
+        }
+    }
+
+    @Test
     void retiringRefusesEveryEpoch() throws SQLException {
         try (Connection admin = admin()) {
             Fence.retire(admin, Duration.ofSeconds(5));
