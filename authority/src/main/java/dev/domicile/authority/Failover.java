@@ -27,7 +27,8 @@ import java.util.Optional;
  *   <li>authority moves in ZooKeeper ({@link AuthorityStore#takeOver}: only once the owner's lease is gone and the
  *       safety margin has passed), which raises the epoch, published {@linkplain Authority.Phase#FENCING FENCING}:
  *       the old owner's routers stop admitting writes, and nobody admits writes of the new epoch yet;</li>
- *   <li>the candidate is promoted ({@code pg_promote}) and its fence raised to the new epoch; then the epoch is
+ *   <li>the candidate is promoted (by the request's {@link Promoter}, {@code pg_promote} by default) and its fence
+ *       raised to the new epoch; then the epoch is
  *       published {@linkplain Authority.Phase#ACTIVE ACTIVE} ({@link AuthorityStore#activate}), with where the
  *       promoted database's timeline began ({@link TimelineStart}), and only now does the new owner admit writes. If
  *       promotion or fencing fails, the partition stays FENCING (unwritable) and {@link FencingIncompleteException}
@@ -114,10 +115,11 @@ public final class Failover {
      *                             0 if unknown; bounds the loss an AVAILABLE failover reports
      * @param fenceWait            how long writers in flight on a database may finish before its fence bump ends them
      * @param lagBound             for AVAILABLE, how far behind {@code lastKnownPrimaryLsn} the candidate may be
+     * @param promoter             how the candidate is promoted ({@link Promoter#pgPromote()} unless given)
      */
     public record Request(PartitionId partition, SiteId standby, Database candidate, boolean candidateSynchronous,
                           List<Database> others, RecoveryPolicy policy, long lastKnownPrimaryLsn,
-                          Duration fenceWait, LagBound lagBound) {
+                          Duration fenceWait, LagBound lagBound, Promoter promoter) {
         public Request {
             Objects.requireNonNull(partition, "partition");
             Objects.requireNonNull(standby, "standby");
@@ -126,6 +128,15 @@ public final class Failover {
             Objects.requireNonNull(policy, "policy");
             Objects.requireNonNull(fenceWait, "fenceWait");
             Objects.requireNonNull(lagBound, "lagBound");
+            Objects.requireNonNull(promoter, "promoter");
+        }
+
+        /** A request promoting with {@link Promoter#pgPromote()}. */
+        public Request(PartitionId partition, SiteId standby, Database candidate, boolean candidateSynchronous,
+                List<Database> others, RecoveryPolicy policy, long lastKnownPrimaryLsn, Duration fenceWait,
+                LagBound lagBound) {
+            this(partition, standby, candidate, candidateSynchronous, others, policy, lastKnownPrimaryLsn, fenceWait,
+                    lagBound, Promoter.pgPromote());
         }
 
         /** A request without a lag bound. */
@@ -182,7 +193,7 @@ public final class Failover {
         }
         long received;
         try (Connection candidate = request.candidate().source().open()) {
-            if (!inRecovery(candidate)) {
+            if (!request.promoter().needsPromotion(candidate)) {
                 throw new FailoverRefusedException(request.partition(), request.candidate().name()
                         + " is not a replica (not in recovery)" + promotedBySwitchover(watcher, request));
             }
@@ -259,8 +270,12 @@ public final class Failover {
             long started) throws SQLException {
         TimelineStart start;
         try (Connection candidate = request.candidate().source().open()) {
-            if (inRecovery(candidate)) {
-                promote(candidate, request.candidate().name());
+            if (request.promoter().needsPromotion(candidate)) {
+                request.promoter().promote(request.candidate(), candidate);
+                if (request.promoter().needsPromotion(candidate)) {
+                    throw new SQLException(request.candidate().name() + " is still in recovery after its promoter"
+                            + " returned");
+                }
             }
             Fence.install(candidate, request.partition().value(), claimed.epoch());
             Fence.bump(candidate, claimed.epoch(), request.fenceWait());
@@ -293,16 +308,6 @@ public final class Failover {
      */
     public static String fenceReturning(Database database, long epoch, Duration wait) {
         return fenceQuietly(database, epoch, wait);
-    }
-
-    /** Promotes a replica with {@code pg_promote} and waits (up to 60 s) until it accepts writes. */
-    static void promote(Connection candidate, String name) throws SQLException {
-        try (Statement s = candidate.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_promote(true, 60)")) {
-            rs.next();
-            if (!rs.getBoolean(1)) {
-                throw new SQLException(name + " did not finish promotion within 60 s");
-            }
-        }
     }
 
     /** Checks a reachable non-replica for divergence, then retires it; says what happened. */

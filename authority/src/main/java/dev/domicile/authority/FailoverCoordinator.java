@@ -232,7 +232,7 @@ public final class FailoverCoordinator implements AutoCloseable {
     private Failover.Request request(FailoverPlan plan) {
         return new Failover.Request(plan.partition(), local, plan.candidate(), plan.candidateSynchronous(),
                 plan.others(), plan.policy(), plan.lastKnownPrimaryLsn().getAsLong(), plan.fenceWait(),
-                plan.lagBound());
+                plan.lagBound(), plan.promoter());
     }
 
     private void tookOver(FailoverPlan plan, SiteId from, long fromEpoch, Failover.Report report) {

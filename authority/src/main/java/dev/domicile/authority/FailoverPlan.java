@@ -26,7 +26,7 @@ import java.util.function.LongSupplier;
  */
 public record FailoverPlan(PartitionId partition, Failover.RecoveryPolicy policy, Failover.Database candidate,
         boolean candidateSynchronous, List<Failover.Database> others, LongSupplier lastKnownPrimaryLsn,
-        Duration fenceWait, Failover.LagBound lagBound) {
+        Duration fenceWait, Failover.LagBound lagBound, Promoter promoter) {
 
     public FailoverPlan {
         Objects.requireNonNull(partition, "partition");
@@ -39,6 +39,15 @@ public record FailoverPlan(PartitionId partition, Failover.RecoveryPolicy policy
                     + " is invalid: it must be positive");
         }
         Objects.requireNonNull(lagBound, "lagBound");
+        Objects.requireNonNull(promoter, "promoter");
+    }
+
+    /** A plan promoting with {@link Promoter#pgPromote()}. */
+    public FailoverPlan(PartitionId partition, Failover.RecoveryPolicy policy, Failover.Database candidate,
+            boolean candidateSynchronous, List<Failover.Database> others, LongSupplier lastKnownPrimaryLsn,
+            Duration fenceWait, Failover.LagBound lagBound) {
+        this(partition, policy, candidate, candidateSynchronous, others, lastKnownPrimaryLsn, fenceWait, lagBound,
+                Promoter.pgPromote());
     }
 
     /** A plan without a lag bound. */

@@ -50,9 +50,10 @@ public final class Switchover {
      * @param targetReplica  the replica in {@code target} to promote
      * @param fenceWait      how long writers in flight on the old primary may finish before the bump ends them
      * @param catchUpTimeout how long the target may take to replay the old primary's last WAL
+     * @param promoter       how the target replica is promoted ({@link Promoter#pgPromote()} unless given)
      */
     public record Request(PartitionId partition, SiteId target, Failover.Database oldPrimary,
-            Failover.Database targetReplica, Duration fenceWait, Duration catchUpTimeout) {
+            Failover.Database targetReplica, Duration fenceWait, Duration catchUpTimeout, Promoter promoter) {
         public Request {
             Objects.requireNonNull(partition, "partition");
             Objects.requireNonNull(target, "target");
@@ -60,6 +61,13 @@ public final class Switchover {
             Objects.requireNonNull(targetReplica, "targetReplica");
             Objects.requireNonNull(fenceWait, "fenceWait");
             Objects.requireNonNull(catchUpTimeout, "catchUpTimeout");
+            Objects.requireNonNull(promoter, "promoter");
+        }
+
+        /** A request promoting with {@link Promoter#pgPromote()}. */
+        public Request(PartitionId partition, SiteId target, Failover.Database oldPrimary,
+                Failover.Database targetReplica, Duration fenceWait, Duration catchUpTimeout) {
+            this(partition, target, oldPrimary, targetReplica, fenceWait, catchUpTimeout, Promoter.pgPromote());
         }
     }
 
@@ -164,7 +172,11 @@ public final class Switchover {
                 reached = Step.CAUGHT_UP;
                 steps.reached(Step.CAUGHT_UP);
                 requireStillMoving(store, request, epoch, Step.CAUGHT_UP, null);
-                Failover.promote(target, request.targetReplica().name());
+                request.promoter().promote(request.targetReplica(), target);
+                if (request.promoter().needsPromotion(target)) {
+                    throw new SQLException(request.targetReplica().name() + " is still in recovery after its"
+                            + " promoter returned");
+                }
             } catch (SQLException | SwitchoverAbortedException e) {
                 throw abort(store, request, current, reached, e);
             }

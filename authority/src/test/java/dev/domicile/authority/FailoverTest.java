@@ -123,6 +123,70 @@ class FailoverTest {
         }
     }
 
+    /**
+     * Promotion goes through the request's {@link Promoter}: one that fails (a managed service's API down, say)
+     * leaves the partition FENCING with the candidate still a replica; {@link Failover#resume} with a working one
+     * completes the failover, calling it once.
+     */
+    @Test
+    void promotionGoesThroughThePromoterAndAFailedOneLeavesThePartitionFencing() throws Exception {
+        Topology topology = topologyExtension.topology();
+        Endpoint oldPrimary = topology.primary("eu-west");
+        Endpoint standby = topology.replicas("eu-west").get(0);
+        try (ZkWorld world = new ZkWorld(topology, "promoter")) {
+            AuthorityStore admin = world.admin();
+            admin.initialize(ZkWorld.P, ZkWorld.EU_SITE);
+            ZkWorld.Router eu = world.router(ZkWorld.EU, "eu-1");
+            ZkWorld.Router us = world.router(ZkWorld.US, "us-1");
+            await().atMost(Duration.ofSeconds(30)).until(() -> eu.admission().admits(ZkWorld.P)
+                    && eu.lease().holds(ZkWorld.P));
+            prepare(topology);
+            int acknowledged = writeAcknowledged(topology, eu, 20);
+            world.expectLoss(eu.client());
+            topology.zooKeeperLink(ZkWorld.EU).blackhole();
+            topology.kill(oldPrimary);
+            await().atMost(Duration.ofSeconds(60)).until(() -> us.watcher()
+                    .takeoverCheck(ZkWorld.P, ZkWorld.US_SITE).eligible());
+
+            java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+            Promoter broken = (database, connection) -> {
+                calls.incrementAndGet();
+                throw new SQLException("the promotion API of " + database.name() + " is unavailable");
+            };
+            Promoter working = (database, connection) -> {
+                calls.incrementAndGet();
+                Promoter.pgPromote(Duration.ofSeconds(30)).promote(database, connection);
+            };
+            assertThatThrownBy(() -> Failover.run(admin, us.watcher(), request(topology, standby, oldPrimary, broken)))
+                    .isInstanceOf(FencingIncompleteException.class)
+                    .hasRootCauseMessage("the promotion API of " + standby.name() + " is unavailable");
+            assertThat(calls).hasValue(1);
+            Authority fencing = admin.read(ZkWorld.P).orElseThrow();
+            assertThat(fencing.owner()).isEqualTo(ZkWorld.US_SITE);
+            assertThat(fencing.phase()).isEqualTo(Authority.Phase.FENCING);
+            assertThat(topology.inRecovery(standby)).as("not promoted").isTrue();
+
+            Failover.Report report = Failover.resume(admin, request(topology, standby, oldPrimary, working));
+            assertThat(calls).hasValue(2);
+            assertThat(report.authority().phase()).isEqualTo(Authority.Phase.ACTIVE);
+            assertThat(report.authority().epoch()).isEqualTo(fencing.epoch());
+            assertThat(topology.inRecovery(standby)).isFalse();
+            assertThat(count(topology, standby)).isEqualTo(acknowledged);
+            try (Connection c = topology.connect(standby)) {
+                assertThat(Fence.epoch(c)).isEqualTo(fencing.epoch());
+            }
+            topology.zooKeeperLink(ZkWorld.EU).heal();
+            assertThat(world.uninjectedLosses()).isZero();
+        }
+    }
+
+    private static Failover.Request request(Topology topology, Endpoint standby, Endpoint oldPrimary,
+            Promoter promoter) {
+        return new Failover.Request(ZkWorld.P, ZkWorld.US_SITE, database(topology, standby), true,
+                List.of(database(topology, oldPrimary)), Failover.RecoveryPolicy.SAFE, 0, Duration.ofSeconds(2),
+                Failover.LagBound.UNBOUNDED, promoter);
+    }
+
     @Test
     void safeRefusesAnAsynchronousCandidateAndChangesNothing() throws Exception {
         Topology topology = topologyExtension.topology();
