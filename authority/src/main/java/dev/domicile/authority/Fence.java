@@ -214,10 +214,12 @@ public final class Fence {
         if (epoch < 0) {
             throw new IllegalArgumentException("epoch must be >= 0, was " + epoch);
         }
+        // Nested IFs: PL/pgSQL parses an expression when it first runs it, so domicile.fence is named only where
+        // the fence (version 3) is installed.
         return "DO $stamp$BEGIN PERFORM set_config('domicile.epoch', '" + epoch + "', false);"
-                + " IF to_regprocedure('domicile.stamp_role(bigint)') IS NOT NULL"
-                + " AND EXISTS (SELECT 1 FROM domicile.fence WHERE mode = 'privileges') THEN"
-                + " PERFORM set_config('role', domicile.stamp_role(" + epoch + "), false); END IF; END$stamp$";
+                + " IF to_regprocedure('domicile.stamp_role(bigint)') IS NOT NULL THEN"
+                + " IF EXISTS (SELECT 1 FROM domicile.fence WHERE mode = 'privileges') THEN"
+                + " PERFORM set_config('role', domicile.stamp_role(" + epoch + "), false); END IF; END IF; END$stamp$";
     }
 
     /**
