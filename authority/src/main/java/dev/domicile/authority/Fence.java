@@ -106,11 +106,7 @@ public final class Fence {
 
     /** Puts {@code table} (a name as SQL would resolve it, e.g. {@code public.notes}) under the fence. */
     public static void fenceTable(Connection connection, String table) throws SQLException {
-        try (PreparedStatement s = connection.prepareStatement("SELECT domicile.fence_table(?::regclass)")) {
-            s.setString(1, table);
-            s.execute();
-        }
-        commitIfManual(connection);
+        callWith(connection, "SELECT domicile.fence_table(?::regclass)", table);
     }
 
     /** The epoch the fence is at. */
@@ -240,11 +236,7 @@ public final class Fence {
      */
     public static void usePrivileges(Connection connection, String baseRole) throws SQLException {
         Objects.requireNonNull(baseRole, "baseRole");
-        try (PreparedStatement s = connection.prepareStatement("SELECT domicile.use_privileges(?::name)")) {
-            s.setString(1, baseRole);
-            s.execute();
-        }
-        commitIfManual(connection);
+        callWith(connection, "SELECT domicile.use_privileges(?::name)", baseRole);
     }
 
     /** Whether this database's fence is in {@linkplain #usePrivileges privileges mode}. */
@@ -280,6 +272,15 @@ public final class Fence {
         try (Statement s = connection.createStatement()) {
             s.execute(sql);
         }
+    }
+
+    /** Runs {@code sql} with one text parameter, then commits if the connection does not. */
+    private static void callWith(Connection connection, String sql, String argument) throws SQLException {
+        try (PreparedStatement s = connection.prepareStatement(sql)) {
+            s.setString(1, argument);
+            s.execute();
+        }
+        commitIfManual(connection);
     }
 
     private static void commitIfManual(Connection connection) throws SQLException {

@@ -55,6 +55,27 @@ class FailoverTest {
         return acknowledged;
     }
 
+    /**
+     * Once eu-west owns the partition, writes {@code n} acknowledged rows there, then loses the site (its ZooKeeper
+     * link blackholed, its primary killed). Returns the acknowledged count.
+     */
+    private static int writeThenLoseEuWest(Topology topology, ZkWorld world, ZkWorld.Router eu, int n)
+            throws SQLException {
+        await().atMost(Duration.ofSeconds(30)).until(() -> eu.admission().admits(ZkWorld.P)
+                && eu.lease().holds(ZkWorld.P));
+        prepare(topology);
+        int acknowledged = writeAcknowledged(topology, eu, n);
+        world.expectLoss(eu.client());
+        topology.zooKeeperLink(ZkWorld.EU).blackhole();
+        topology.kill(topology.primary("eu-west"));
+        return acknowledged;
+    }
+
+    private static void awaitTakeoverAllowed(ZkWorld.Router us) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> us.watcher()
+                .takeoverCheck(ZkWorld.P, ZkWorld.US_SITE).eligible());
+    }
+
     private static void prepare(Topology topology) throws SQLException {
         try (Connection c = topology.connect(topology.primary("eu-west")); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE ledger (id serial PRIMARY KEY, amount int)");
@@ -73,19 +94,10 @@ class FailoverTest {
             admin.initialize(ZkWorld.P, ZkWorld.EU_SITE);
             ZkWorld.Router eu = world.router(ZkWorld.EU, "eu-1");
             ZkWorld.Router us = world.router(ZkWorld.US, "us-1");
-            await().atMost(Duration.ofSeconds(30)).until(() -> eu.admission().admits(ZkWorld.P)
-                    && eu.lease().holds(ZkWorld.P));
-            prepare(topology);
-            int acknowledged = writeAcknowledged(topology, eu, 200);
-
-            // eu-west is lost: cut from ZooKeeper, its primary dies.
-            world.expectLoss(eu.client());
-            Link cut = topology.zooKeeperLink(ZkWorld.EU);
-            cut.blackhole();
-            topology.kill(oldPrimary);
+            int acknowledged = writeThenLoseEuWest(topology, world, eu, 200);
             long lost = System.nanoTime();
-            await().atMost(Duration.ofSeconds(60)).until(() -> us.watcher()
-                    .takeoverCheck(ZkWorld.P, ZkWorld.US_SITE).eligible());
+            Link cut = topology.zooKeeperLink(ZkWorld.EU);
+            awaitTakeoverAllowed(us);
 
             Failover.Report report = Failover.run(admin, us.watcher(), new Failover.Request(ZkWorld.P,
                     ZkWorld.US_SITE, database(topology, standby), true, List.of(database(topology, oldPrimary)),
@@ -138,15 +150,8 @@ class FailoverTest {
             admin.initialize(ZkWorld.P, ZkWorld.EU_SITE);
             ZkWorld.Router eu = world.router(ZkWorld.EU, "eu-1");
             ZkWorld.Router us = world.router(ZkWorld.US, "us-1");
-            await().atMost(Duration.ofSeconds(30)).until(() -> eu.admission().admits(ZkWorld.P)
-                    && eu.lease().holds(ZkWorld.P));
-            prepare(topology);
-            int acknowledged = writeAcknowledged(topology, eu, 20);
-            world.expectLoss(eu.client());
-            topology.zooKeeperLink(ZkWorld.EU).blackhole();
-            topology.kill(oldPrimary);
-            await().atMost(Duration.ofSeconds(60)).until(() -> us.watcher()
-                    .takeoverCheck(ZkWorld.P, ZkWorld.US_SITE).eligible());
+            int acknowledged = writeThenLoseEuWest(topology, world, eu, 20);
+            awaitTakeoverAllowed(us);
 
             java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
             Promoter broken = (database, connection) -> {

@@ -2,7 +2,6 @@ package dev.domicile.authority;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import dev.domicile.testkit.EmbeddedTopology;
 import dev.domicile.testkit.Endpoint;
@@ -12,14 +11,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The database fence on a real PostgreSQL: stale epochs refused, bumps wait for writers, writers run in parallel. */
-class FenceTest {
+/**
+ * The database fence in its default (trigger) mode on a real PostgreSQL: the rules of {@link FenceContract}, plus
+ * install, upgrade, refusal of stale and missing epochs, and a bump that ends only the writers holding the fence.
+ */
+class FenceTest extends FenceContract {
 
     @RegisterExtension
     static final TopologyExtension TOPOLOGY = new TopologyExtension(EmbeddedTopology.builder()
@@ -30,25 +30,22 @@ class FenceTest {
         return TOPOLOGY.topology().connect(primary);
     }
 
-    private static void execute(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
+    @Override
+    Connection admin() throws SQLException {
+        return connect();
     }
 
-    private static long count(String where) throws SQLException {
-        try (Connection c = connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM notes WHERE " + where)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    /** A writer session stamped with {@code epoch}. */
-    private static Connection writer(long epoch) throws SQLException {
+    /** A writer session (a superuser's) stamped with {@code epoch}. */
+    @Override
+    Connection writer(long epoch) throws SQLException {
         Connection c = connect();
         execute(c, Fence.stampSql(epoch));
         return c;
+    }
+
+    @Override
+    String refusedWhileStamped() {
+        return Fence.STALE_EPOCH;
     }
 
     @BeforeEach
@@ -104,90 +101,6 @@ class FenceTest {
         assertThat(count("true")).isEqualTo(2);
     }
 
-    @Test
-    void epochsOnlyGrow() throws SQLException {
-        try (Connection admin = connect()) {
-            Fence.bump(admin, 5, Duration.ofSeconds(5));
-            assertThat(Fence.bump(admin, 5, Duration.ofSeconds(5))).isEqualTo(5);
-            assertThatThrownBy(() -> Fence.bump(admin, 4, Duration.ofSeconds(5)))
-                    .isInstanceOf(SQLException.class).hasMessageContaining("epochs only grow")
-                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("DM003"));
-            assertThat(Fence.epoch(admin)).isEqualTo(5);
-        }
-    }
-
-    @Test
-    void concurrentWritersDoNotWaitForEachOther() throws Exception {
-        try (Connection first = writer(1); Connection second = writer(1)) {
-            first.setAutoCommit(false);
-            execute(first, "INSERT INTO notes (body) VALUES ('first, still open')");
-            CompletableFuture<Void> other = CompletableFuture.runAsync(() -> {
-                try {
-                    execute(second, "INSERT INTO notes (body) VALUES ('second')");
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            other.get(10, TimeUnit.SECONDS); // would time out if the fence serialised writers
-            first.commit();
-        }
-        assertThat(count("true")).isEqualTo(2);
-    }
-
-    @Test
-    void aBumpWaitsForWritersInFlightAndLaterOldWritesAreRefused() throws Exception {
-        try (Connection old = writer(1); Connection admin = connect()) {
-            old.setAutoCommit(false);
-            execute(old, "INSERT INTO notes (body) VALUES ('in flight')");
-            CompletableFuture<Long> bump = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return Fence.bump(admin, 2, Duration.ofSeconds(60));
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> !bump.isDone());
-            old.commit(); // it wrote before the bump, so it may commit
-            assertThat(bump.get(30, TimeUnit.SECONDS)).isEqualTo(2);
-            assertThatThrownBy(() -> execute(old, "INSERT INTO notes (body) VALUES ('after the bump')"))
-                    .isInstanceOf(SQLException.class).hasMessageContaining("older than the fence");
-            old.rollback();
-        }
-        assertThat(count("body = 'in flight'")).isEqualTo(1);
-        assertThat(count("body = 'after the bump'")).isZero();
-    }
-
-    /**
-     * The other order: a bump holds the fence's lock (its transaction still open) when an old-epoch writer arrives.
-     * The writer waits for the bump, and must then see the raised epoch and be refused (the bump's epoch is in force
-     * before its lock is released).
-     */
-    @Test
-    void aWriterArrivingDuringABumpWaitsAndIsRefused() throws Exception {
-        try (Connection old = writer(1); Connection admin = connect()) {
-            admin.setAutoCommit(false);
-            try (Statement s = admin.createStatement(); ResultSet rs = s.executeQuery("SELECT domicile.bump_epoch(2)")) {
-                rs.next();
-                assertThat(rs.getLong(1)).isEqualTo(2);
-            }
-            CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
-                try {
-                    execute(old, "INSERT INTO notes (body) VALUES ('during the bump')");
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> !write.isDone());
-            admin.commit();
-            assertThatThrownBy(() -> write.get(30, TimeUnit.SECONDS))
-                    .hasRootCauseInstanceOf(SQLException.class).hasMessageContaining("older than the fence");
-        }
-        assertThat(count("body = 'during the bump'")).isZero();
-        try (Connection admin = connect()) {
-            assertThat(Fence.epoch(admin)).isEqualTo(2);
-        }
-    }
-
     /** A database fenced by version 1 (epoch only in the row) keeps its epoch when brought to the current version. */
     @Test
     void upgradingAVersionOneFenceKeepsItsEpoch() throws Exception {
@@ -214,51 +127,16 @@ class FenceTest {
         assertThat(count("true")).isEqualTo(1);
     }
 
-    @Test
-    void aStalledWriterOfTheOldEpochIsEndedAndNeverCommits() throws Exception {
-        try (Connection stalled = writer(1); Connection admin = connect()) {
-            stalled.setAutoCommit(false);
-            execute(stalled, "INSERT INTO notes (body) VALUES ('stalled')");
-            assertThat(Fence.bump(admin, 3, Duration.ofMillis(300))).isEqualTo(3);
-            assertThatThrownBy(stalled::commit).isInstanceOf(SQLException.class);
-        }
-        assertThat(count("body = 'stalled'")).as("commits with a stale epoch").isZero();
+
+    /** In trigger mode a bump waits for the advisory lock exclusively, and writers behind it wait to share it. */
+    @Override
+    long bumpsWaiting() throws SQLException {
+        return waitingFor("ExclusiveLock");
     }
 
-
-    /**
-     * A bump that has to end a stalled writer of the old epoch: a writer of the new epoch queued behind the bump is not
-     * ended with it, and writes once the bump is in force.
-     */
-    @Test
-    void aBumpEndsOnlyHoldersNotWritersWaitingBehindIt() throws Exception {
-        // Own threads: the common pool may have a single thread on a small machine, and both tasks block.
-        try (Connection stalled = writer(1); Connection admin = connect(); Connection next = writer(2);
-             java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2)) {
-            stalled.setAutoCommit(false);
-            execute(stalled, "INSERT INTO notes (body) VALUES ('stalled')");
-            CompletableFuture<Long> bump = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return Fence.bump(admin, 2, Duration.ofSeconds(3));
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, threads);
-            await().atMost(Duration.ofSeconds(10)).until(() -> waitingFor("ExclusiveLock") == 1);
-            CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
-                try {
-                    execute(next, "INSERT INTO notes (body) VALUES ('new epoch')");
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, threads);
-            await().atMost(Duration.ofSeconds(10)).until(() -> waitingFor("ShareLock") == 1);
-            assertThat(bump.get(30, TimeUnit.SECONDS)).isEqualTo(2);
-            write.get(30, TimeUnit.SECONDS);
-            assertThatThrownBy(stalled::commit).isInstanceOf(SQLException.class);
-        }
-        assertThat(count("body = 'new epoch'")).isEqualTo(1);
-        assertThat(count("body = 'stalled'")).isZero();
+    @Override
+    long writersWaitingBehindABump() throws SQLException {
+        return waitingFor("ShareLock");
     }
 
     /** Sessions waiting (not yet granted) for the fence's advisory lock in {@code mode}. */

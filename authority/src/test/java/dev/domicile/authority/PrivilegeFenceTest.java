@@ -2,7 +2,6 @@ package dev.domicile.authority;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import dev.domicile.testkit.EmbeddedTopology;
 import dev.domicile.testkit.Endpoint;
@@ -13,20 +12,16 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The fence in privileges mode on a real PostgreSQL, with writers logged in as an ordinary role (not a superuser,
- * not the tables' owner): the same rules as the trigger mode (stale epochs refused, bumps wait for writers in
- * flight and end stalled ones, writers never wait for each other), enforced by PostgreSQL's privilege check.
+ * not the tables' owner): the rules of {@link FenceContract}, enforced by PostgreSQL's privilege check, plus what is
+ * particular to the mode (the stamp, epoch roles, who may open them, uninstall).
  */
-class PrivilegeFenceTest {
+class PrivilegeFenceTest extends FenceContract {
 
     @RegisterExtension
     static final TopologyExtension TOPOLOGY = new TopologyExtension(EmbeddedTopology.builder()
@@ -40,7 +35,8 @@ class PrivilegeFenceTest {
     }
 
     /** A superuser session: installs, bumps, counts. */
-    private static Connection admin() throws SQLException {
+    @Override
+    Connection admin() throws SQLException {
         return TOPOLOGY.topology().connect(primary());
     }
 
@@ -50,7 +46,8 @@ class PrivilegeFenceTest {
     }
 
     /** A router's session stamped with {@code epoch}. */
-    private static Connection writer(long epoch) throws SQLException {
+    @Override
+    Connection writer(long epoch) throws SQLException {
         Connection c = login();
         try {
             execute(c, Fence.stampSql(epoch));
@@ -61,25 +58,9 @@ class PrivilegeFenceTest {
         }
     }
 
-    private static void execute(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
-    }
-
-    private static long count(String where) throws SQLException {
-        try (Connection c = admin(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM notes WHERE " + where)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private static String sqlState(Throwable e) {
-        while (e != null && !(e instanceof SQLException)) {
-            e = e.getCause();
-        }
-        return e == null ? null : ((SQLException) e).getSQLState();
+    @Override
+    String refusedWhileStamped() {
+        return "42501";
     }
 
     @BeforeEach
@@ -159,121 +140,15 @@ class PrivilegeFenceTest {
         assertThat(count("true")).isEqualTo(2);
     }
 
-    @Test
-    void concurrentWritersDoNotWaitForEachOther() throws Exception {
-        try (Connection first = writer(1); Connection second = writer(1)) {
-            first.setAutoCommit(false);
-            execute(first, "INSERT INTO notes (body) VALUES ('first, still open')");
-            CompletableFuture<Void> other = CompletableFuture.runAsync(() -> {
-                try {
-                    execute(second, "INSERT INTO notes (body) VALUES ('second')");
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            other.get(10, TimeUnit.SECONDS); // would time out if the fence serialised writers
-            first.commit();
-        }
-        assertThat(count("true")).isEqualTo(2);
+    /** In privileges mode a bump waits for SHARE locks on the fenced tables, and writers behind it for theirs. */
+    @Override
+    long bumpsWaiting() throws SQLException {
+        return waitingOnNotes("ShareLock");
     }
 
-    @Test
-    void aBumpWaitsForWritersInFlightAndLaterOldWritesAreRefused() throws Exception {
-        try (Connection old = writer(1); Connection admin = admin()) {
-            old.setAutoCommit(false);
-            execute(old, "INSERT INTO notes (body) VALUES ('in flight')");
-            CompletableFuture<Long> bump = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return Fence.bump(admin, 2, Duration.ofSeconds(60));
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> !bump.isDone());
-            execute(old, "INSERT INTO notes (body) VALUES ('in flight, second statement')");
-            old.commit(); // it wrote before the bump, so it may commit
-            assertThat(bump.get(30, TimeUnit.SECONDS)).isEqualTo(2);
-            assertThatThrownBy(() -> execute(old, "INSERT INTO notes (body) VALUES ('after the bump')"))
-                    .isInstanceOf(SQLException.class).satisfies(e -> assertThat(sqlState(e)).isEqualTo("42501"));
-            old.rollback();
-        }
-        assertThat(count("body LIKE 'in flight%'")).isEqualTo(2);
-        assertThat(count("body = 'after the bump'")).isZero();
-    }
-
-    /** An old-epoch writer that arrives while a bump holds the tables waits for it, then is refused. */
-    @Test
-    void aWriterArrivingDuringABumpWaitsAndIsRefused() throws Exception {
-        try (Connection old = writer(1); Connection admin = admin()) {
-            admin.setAutoCommit(false);
-            execute(admin, "SELECT domicile.lock_fenced_tables()");
-            execute(admin, "SELECT domicile.bump_epoch(2)");
-            CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
-                try {
-                    execute(old, "INSERT INTO notes (body) VALUES ('during the bump')");
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> !write.isDone());
-            admin.commit();
-            assertThatThrownBy(() -> write.get(30, TimeUnit.SECONDS))
-                    .satisfies(e -> assertThat(sqlState(e)).isEqualTo("42501"));
-        }
-        assertThat(count("body = 'during the bump'")).isZero();
-    }
-
-    @Test
-    void aStalledWriterOfTheOldEpochIsEndedAndNeverCommitsWhileANewOneQueuedBehindTheBumpWrites()
-            throws Exception {
-        try (Connection stalled = writer(1); Connection admin = admin(); Connection next = writer(2);
-             ExecutorService threads = Executors.newFixedThreadPool(2)) {
-            stalled.setAutoCommit(false);
-            execute(stalled, "INSERT INTO notes (body) VALUES ('stalled')");
-            CompletableFuture<Long> bump = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return Fence.bump(admin, 2, Duration.ofSeconds(3));
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, threads);
-            await().atMost(Duration.ofSeconds(10)).until(() -> waitingOnNotes("ShareLock") == 1);
-            CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
-                try {
-                    execute(next, "INSERT INTO notes (body) VALUES ('new epoch')");
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, threads);
-            await().atMost(Duration.ofSeconds(10)).until(() -> waitingOnNotes("RowExclusiveLock") == 1);
-            assertThat(bump.get(30, TimeUnit.SECONDS)).isEqualTo(2);
-            write.get(30, TimeUnit.SECONDS);
-            assertThatThrownBy(stalled::commit).isInstanceOf(SQLException.class);
-        }
-        assertThat(count("body = 'new epoch'")).isEqualTo(1);
-        assertThat(count("body = 'stalled'")).as("commits with a stale epoch").isZero();
-    }
-
-    @Test
-    void onlyWritersMayOpenEpochRoles() throws SQLException {
-        try (Connection c = admin()) {
-            execute(c, "DROP ROLE IF EXISTS outsider");
-            execute(c, "CREATE ROLE outsider LOGIN");
-        }
-        try (Connection outsider = DriverManager.getConnection(
-                primary().jdbcUrl().replace("user=postgres", "user=outsider"))) {
-            assertThatThrownBy(() -> execute(outsider, Fence.stampSql(7))).isInstanceOf(SQLException.class)
-                    .satisfies(e -> assertThat(sqlState(e)).isEqualTo("42501"));
-        } finally {
-            try (Connection c = admin()) {
-                execute(c, "DROP ROLE outsider");
-            }
-        }
-        try (Connection c = admin(); ResultSet rs = c.createStatement().executeQuery(
-                "SELECT count(*) FROM domicile.epoch_roles")) {
-            rs.next();
-            assertThat(rs.getLong(1)).as("epoch roles opened").isZero();
-        }
+    @Override
+    long writersWaitingBehindABump() throws SQLException {
+        return waitingOnNotes("RowExclusiveLock");
     }
 
     @Test
@@ -311,7 +186,7 @@ class PrivilegeFenceTest {
     }
 
     /** Sessions waiting (not yet granted) for a lock on the table notes in {@code mode}. */
-    private static long waitingOnNotes(String mode) throws SQLException {
+    private long waitingOnNotes(String mode) throws SQLException {
         try (Connection c = admin(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_locks WHERE locktype = 'relation' AND NOT granted"
                      + " AND mode = '" + mode + "' AND relation = 'notes'::regclass")) {

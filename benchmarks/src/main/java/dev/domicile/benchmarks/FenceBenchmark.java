@@ -92,17 +92,15 @@ public class FenceBenchmark {
         topology.close();
     }
 
-    /** One connection per thread, stamped with epoch 1, for the paired group. */
-    @State(Scope.Thread)
-    public static class Writer {
+    /** One connection per thread, stamped with epoch 1, writing both tables. */
+    public abstract static class Session {
 
         private Connection connection;
-        private PreparedStatement plain;
-        private PreparedStatement fenced;
+        PreparedStatement plain;
+        PreparedStatement fenced;
 
-        @Setup(Level.Trial)
-        public void open(FenceBenchmark database) throws SQLException {
-            connection = database.topology.connect(database.topology.primary("eu-west"));
+        void open(Connection stamped) throws SQLException {
+            connection = stamped;
             try (Statement s = connection.createStatement()) {
                 s.execute(Fence.stampSql(1));
             }
@@ -116,27 +114,23 @@ public class FenceBenchmark {
         }
     }
 
-    /** One connection per thread to the database fenced in privileges mode, stamped with epoch 1. */
+    /** A session of the database fenced by the trigger, for the group {@code paired}. */
     @State(Scope.Thread)
-    public static class PrivilegedWriter {
-
-        private Connection connection;
-        private PreparedStatement plain;
-        private PreparedStatement fenced;
+    public static class Writer extends Session {
 
         @Setup(Level.Trial)
         public void open(FenceBenchmark database) throws SQLException {
-            connection = DriverManager.getConnection(database.privilegedUrl);
-            try (Statement s = connection.createStatement()) {
-                s.execute(Fence.stampSql(1));
-            }
-            plain = connection.prepareStatement("INSERT INTO plain (body) VALUES ('x')");
-            fenced = connection.prepareStatement("INSERT INTO fenced (body) VALUES ('x')");
+            open(database.topology.connect(database.topology.primary("eu-west")));
         }
+    }
 
-        @TearDown(Level.Trial)
-        public void close() throws SQLException {
-            connection.close();
+    /** A session of the database fenced in privileges mode, for the group {@code pairedPrivileges}. */
+    @State(Scope.Thread)
+    public static class PrivilegedWriter extends Session {
+
+        @Setup(Level.Trial)
+        public void open(FenceBenchmark database) throws SQLException {
+            open(DriverManager.getConnection(database.privilegedUrl));
         }
     }
 
