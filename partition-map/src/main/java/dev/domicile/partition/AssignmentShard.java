@@ -6,27 +6,40 @@ import java.io.IOException;
 import java.util.Arrays;
 
 /**
- * An immutable open-addressing table (linear probing) from a user key's 128-bit fingerprint to a partition index.
+ * An immutable open-addressing table (linear probing) from a user key's 128-bit fingerprint to a partition index:
+ * {@code capacity} slots starting at element {@code offset} of a {@code long[]}.
  *
- * <p>Design note: a slot is two {@code long}s side by side in one array, so a lookup reads one cache line. The first
- * holds the routing hash with bits 40–47 replaced by the partition index plus one (never zero, so zero marks an empty
- * slot); those bits need not be stored because they select the shard, and a table holds only keys of its own shard
- * (hence at least {@value Assignments#MIN_SHARDS} shards). The second holds the check hash. A key matches only if
- * all 128 bits match. At the load factor of {@value #LOAD_FACTOR} that is about 23 bytes per entry.
+ * <p>Design note: a slot is two {@code long}s side by side, so a probe reads one cache line. The first holds the
+ * routing hash with bits 40–47 replaced by the partition index plus one (never zero, so zero marks an empty slot);
+ * those bits need not be stored because they select the shard, and a table holds only keys of its own shard (hence at
+ * least {@value Assignments#MIN_SHARDS} shards). The second holds the check hash. A key matches only if all 128 bits
+ * match. At the load factor of {@value #LOAD_FACTOR} that is about 23 bytes per entry.
+ *
+ * <p>A table is built (or read) into an array of its own, then {@link Assignments} copies it into the chunk that
+ * holds its group of shards and keeps only a view: the chunk, the offset and the capacity; the table's own array is
+ * then garbage. Lookups go through {@link Assignments#find}, which takes the offset and capacity from its small
+ * per-shard layout array and probes with {@link #probe}; a shard object is read only to write or repack it. The
+ * empty table is one empty slot; {@link #EMPTY} is a view of the shared all-empty chunk.
  */
 final class AssignmentShard {
 
     static final double LOAD_FACTOR = 0.7;
-    static final AssignmentShard EMPTY = new AssignmentShard(new long[2], 0);
+    /** The chunk of a group whose shards are all empty: one empty slot, shared, never written. */
+    static final long[] EMPTY_CHUNK = new long[2];
+    static final AssignmentShard EMPTY = new AssignmentShard(EMPTY_CHUNK, 0, 1, 0);
 
     private static final int PARTITION_SHIFT = 40;
     private static final long PARTITION_BITS = 0xffL << PARTITION_SHIFT;
 
     private final long[] slots;
+    private final int offset;
+    private final int capacity;
     private final int size;
 
-    private AssignmentShard(long[] slots, int size) {
+    private AssignmentShard(long[] slots, int offset, int capacity, int size) {
         this.slots = slots;
+        this.offset = offset;
+        this.capacity = capacity;
         this.size = size;
     }
 
@@ -34,22 +47,39 @@ final class AssignmentShard {
         return size;
     }
 
-    /** Bytes held by the array, for sizing reports. */
-    long arrayBytes() {
-        return 16L + slots.length * 8L;
+    int capacity() {
+        return capacity;
     }
 
-    /** The partition index assigned to the key with this fingerprint, or -1. */
-    int find(long routing, long check) {
-        long[] s = slots;
-        int capacity = s.length >>> 1;
+    /** The array holding this table: its own before packing, its chunk after. */
+    long[] array() {
+        return slots;
+    }
+
+    /** The element of {@link #array()} where this table's first slot starts. */
+    int offset() {
+        return offset;
+    }
+
+    /** Copies this table into {@code chunk} at {@code at} and returns the view of the copy. */
+    AssignmentShard copyInto(long[] chunk, int at) {
+        System.arraycopy(slots, offset, chunk, at, capacity * 2);
+        return new AssignmentShard(chunk, at, capacity, size);
+    }
+
+    /**
+     * The partition index assigned to the key with this fingerprint in the table of {@code capacity} slots starting
+     * at element {@code offset} of {@code slots}, or -1.
+     */
+    static int probe(long[] slots, int offset, int capacity, long routing, long check) {
         int slot = home(routing, capacity);
         while (true) {
-            long stored = s[slot << 1];
+            int at = offset + (slot << 1);
+            long stored = slots[at];
             if (stored == 0) {
                 return -1;
             }
-            if (((stored ^ routing) & ~PARTITION_BITS) == 0 && s[(slot << 1) + 1] == check) {
+            if (((stored ^ routing) & ~PARTITION_BITS) == 0 && slots[at + 1] == check) {
                 return (int) ((stored & PARTITION_BITS) >>> PARTITION_SHIFT) - 1;
             }
             slot = slot + 1 == capacity ? 0 : slot + 1;
@@ -62,9 +92,9 @@ final class AssignmentShard {
 
     void writeTo(DataOutput out) throws IOException {
         out.writeInt(size);
-        out.writeInt(slots.length >>> 1);
-        for (long word : slots) {
-            out.writeLong(word);
+        out.writeInt(capacity);
+        for (int i = offset; i < offset + capacity * 2; i++) {
+            out.writeLong(slots[i]);
         }
     }
 
@@ -90,7 +120,7 @@ final class AssignmentShard {
         if (occupied != size) {
             throw new IOException("corrupt shard: " + occupied + " occupied slots, " + size + " expected");
         }
-        return size == 0 ? EMPTY : new AssignmentShard(slots, size);
+        return size == 0 ? EMPTY : new AssignmentShard(slots, 0, capacity, size);
     }
 
     /** Collects entries, then builds a table sized for them. Not thread-safe. */
@@ -136,7 +166,7 @@ final class AssignmentShard {
                 slots[slot << 1] = routings[i];
                 slots[(slot << 1) + 1] = checks[i];
             }
-            return new AssignmentShard(slots, count);
+            return new AssignmentShard(slots, 0, capacity, count);
         }
     }
 }

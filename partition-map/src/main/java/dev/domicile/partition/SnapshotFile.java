@@ -52,6 +52,7 @@ final class SnapshotFile {
             AssignmentShard[] shards = new AssignmentShard[shardCount];
             for (int i = 0; i < shardCount; i++) {
                 shards[i] = AssignmentShard.readFrom(in, definition.partitions().size());
+                Assignments.packIfGroupEnds(shards, i);
             }
             return new PartitionMap(definition, Assignments.of(shards), HashSlots.of(definition.partitions()));
         } catch (InvalidPartitionMapException e) {

@@ -257,21 +257,21 @@ public final class ZooKeeperPartitionMapStore implements PartitionMapStore {
                 && current.shardVersions().length == count;
         AssignmentShard[] shards = reuse ? current.map().assignments().shardsCopy() : new AssignmentShard[count];
         for (int i = 0; i < count; i++) {
-            if (reuse && current.shardVersions()[i] == header.shardVersions()[i]) {
-                continue;
+            if (!reuse || current.shardVersions()[i] != header.shardVersions()[i]) {
+                String path = config.shardPath(i);
+                Stat stat = new Stat();
+                byte[] data = client.getData().storingStatIn(stat).forPath(path);
+                if (stat.getVersion() != header.shardVersions()[i]) {
+                    return null;
+                }
+                try {
+                    shards[i] = ZkShards.compile(data, i, count, header.definition().partitions(), path);
+                } catch (InvalidPartitionMapException e) {
+                    reject(path, stat.getVersion(), e.getMessage());
+                    return null;
+                }
             }
-            String path = config.shardPath(i);
-            Stat stat = new Stat();
-            byte[] data = client.getData().storingStatIn(stat).forPath(path);
-            if (stat.getVersion() != header.shardVersions()[i]) {
-                return null;
-            }
-            try {
-                shards[i] = ZkShards.compile(data, i, count, header.definition().partitions(), path);
-            } catch (InvalidPartitionMapException e) {
-                reject(path, stat.getVersion(), e.getMessage());
-                return null;
-            }
+            Assignments.packIfGroupEnds(shards, i);
         }
         boolean samePartitions = current != null
                 && current.map().partitions().equals(header.definition().partitions());

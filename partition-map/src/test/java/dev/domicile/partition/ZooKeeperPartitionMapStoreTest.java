@@ -187,10 +187,21 @@ class ZooKeeperPartitionMapStoreTest {
             assertThat(store.current().homeOf("user-" + i).partitionId()).isEqualTo(i % 3 == 0 ? us : eu);
         }
 
+        Assignments was = store.current().assignments();
         long moved = store.apply(new MapChange.AssignUser("user-3", eu), 1);
         await().atMost(PATIENCE).until(() -> store.current().version() == moved);
         assertThat(store.current().homeOf("user-3").partitionId()).isEqualTo(eu);
         assertThat(store.current().assignmentCount()).isEqualTo(users);
+        for (int i = 6; i < users; i += 997) {
+            assertThat(store.current().homeOf("user-" + i).partitionId()).isEqualTo(i % 3 == 0 ? us : eu);
+        }
+        Assignments now = store.current().assignments();
+        int changedChunk = Assignments.shardOf(KeyHash.routing("user-3"), 1024) / Assignments.SHARDS_PER_CHUNK;
+        for (int shard = 0; shard < 1024; shard += Assignments.SHARDS_PER_CHUNK) {
+            boolean shared = now.chunkOf(shard) == was.chunkOf(shard);
+            assertThat(shared).as("chunk of shards from %d shared with the previous version", shard)
+                    .isEqualTo(shard / Assignments.SHARDS_PER_CHUNK != changedChunk);
+        }
     }
 
     @Test
