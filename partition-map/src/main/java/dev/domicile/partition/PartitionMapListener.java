@@ -21,7 +21,10 @@ public interface PartitionMapListener {
     default void onFresh(PartitionMap current) {
     }
 
-    /** A new document was refused; the map in force stays in force. */
+    /**
+     * A new document was refused; the map in force stays in force. Told once per document (path and znode version),
+     * however often the store reads it again.
+     */
     default void onRejected(Rejection rejection) {
     }
 }

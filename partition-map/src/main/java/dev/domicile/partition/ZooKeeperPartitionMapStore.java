@@ -295,6 +295,10 @@ public final class ZooKeeperPartitionMapStore implements PartitionMapStore {
     }
 
     private void reject(String source, long documentVersion, String problem) {
+        Rejection previous = lastRejection;
+        if (previous != null && previous.source().equals(source) && previous.documentVersion() == documentVersion) {
+            return; // the same bad document read again (a reload of an unchanged node): reported already
+        }
         Loaded current = loaded;
         Rejection rejection = new Rejection(source, documentVersion, problem,
                 current == null ? 0 : current.map().version());
