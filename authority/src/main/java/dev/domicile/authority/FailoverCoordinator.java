@@ -159,7 +159,7 @@ public final class FailoverCoordinator implements AutoCloseable {
                     incomplete.remove(plan.partition());
                     consider(plan, current.get(), live);
                 } else if (current.isPresent()) {
-                    resumeIfIncomplete(plan, current.get());
+                    resumeIfIncomplete(plan, current.get(), live);
                 }
             }
         } catch (Exception e) {
@@ -205,10 +205,14 @@ public final class FailoverCoordinator implements AutoCloseable {
     }
 
     /** Retries the fencing of a takeover this coordinator left FENCING, while the authority still is that claim. */
-    private void resumeIfIncomplete(FailoverPlan plan, Authority current) {
+    private void resumeIfIncomplete(FailoverPlan plan, Authority current, boolean live) {
         PartitionId partition = plan.partition();
         Incomplete claim = incomplete.get(partition);
         if (claim == null) {
+            if (live && current.phase() == Authority.Phase.FENCING) {
+                tell(current, "unattended", new FailoverEvent.FencingUnattended(partition, clock.instant(),
+                        current.epoch()));
+            }
             return;
         }
         if (current.epoch() != claim.epoch() || current.phase() != Authority.Phase.FENCING) {

@@ -47,6 +47,16 @@ public sealed interface FailoverEvent {
     record FencingIncomplete(PartitionId partition, Instant at, long epoch, String error) implements FailoverEvent {
     }
 
+    /**
+     * This site owns the partition at {@code epoch} in phase FENCING (unwritable for everyone), but this coordinator
+     * did not make that claim (it was made by hand, by a switchover's operator, or by this site's coordinator before
+     * it restarted), so it does not know which database the claimer promoted and will not complete it: an operator
+     * finishes it ({@link Failover#resume}, or promote, {@link Fence#bump} and {@link AuthorityStore#activate}).
+     * Told once per epoch by each live coordinator of the owning site.
+     */
+    record FencingUnattended(PartitionId partition, Instant at, long epoch) implements FailoverEvent {
+    }
+
     /** The takeover failed part-way; the message says what state it left. */
     record Failed(PartitionId partition, Instant at, String error) implements FailoverEvent {
     }

@@ -184,4 +184,46 @@ class FencingPhaseTest {
             assertThat(world.uninjectedLosses()).isZero();
         }
     }
+
+    /**
+     * A claim left FENCING that the site's coordinator did not make (here an operator's, by hand; the same holds for
+     * one made by this coordinator before it restarted): the coordinator cannot know which database the claimer
+     * promoted, so it says so once ({@link FailoverEvent.FencingUnattended}) and leaves the partition FENCING, its
+     * candidate untouched, until the operator finishes it.
+     */
+    @Test
+    void aFencingClaimTheCoordinatorDidNotMakeIsToldAndLeftToAnOperator() throws Exception {
+        try (Topology topology = EmbeddedTopology.builder().site(EU).site(US).replicasPerSite(0)
+                .replicas(EU, US, 1).redis(false).start();
+             TakeoverWorld world = new TakeoverWorld(topology, "unattended", EU, US)) {
+            Endpoint oldPrimary = topology.primary(EU);
+            Endpoint standby = topology.replicas(EU).get(0);
+            AuthorityStore admin = world.admin();
+            admin.initialize(P, SiteId.of(EU));
+            TakeoverWorld.Router us = world.router(US, "us-1");
+            // No eu-west router holds the lease; an operator claims the partition for us-east and stops there.
+            await().atMost(WAIT).until(() -> us.watcher().takeoverCheck(P, SiteId.of(US)).eligible());
+            Authority claimed = admin.takeOver(us.watcher(), P, SiteId.of(US));
+            assertThat(claimed.phase()).isEqualTo(Authority.Phase.FENCING);
+
+            List<Failover.Database> others = List.of(TakeoverWorld.direct(topology, oldPrimary));
+            Failover.Database candidate = TakeoverWorld.direct(topology, standby);
+            TakeoverWorld.Events events = world.coordinator(us, new FailoverPlan(P, Failover.RecoveryPolicy.AVAILABLE,
+                    candidate, false, others, Duration.ofSeconds(2)));
+            await().atMost(WAIT).until(() -> !events.of(FailoverEvent.FencingUnattended.class).isEmpty());
+            assertThat(events.of(FailoverEvent.FencingUnattended.class).get(0).epoch()).isEqualTo(claimed.epoch());
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() ->
+                    admin.read(P).orElseThrow().equals(claimed) && !us.admission().admits(P));
+            assertThat(topology.inRecovery(standby)).as("the candidate is left alone").isTrue();
+            assertThat(events.of(FailoverEvent.FencingUnattended.class)).as("told once").hasSize(1);
+            assertThat(events.of(FailoverEvent.TookOver.class)).isEmpty();
+
+            Failover.Report report = Failover.resume(admin, new Failover.Request(P, SiteId.of(US), candidate, false,
+                    others, Failover.RecoveryPolicy.AVAILABLE, 0, Duration.ofSeconds(2)));
+            assertThat(report.authority().phase()).isEqualTo(Authority.Phase.ACTIVE);
+            assertThat(report.authority().epoch()).isEqualTo(claimed.epoch());
+            await().atMost(WAIT).until(() -> us.admission().admits(P));
+            assertThat(world.uninjectedLosses()).isZero();
+        }
+    }
 }
