@@ -74,12 +74,19 @@ public final class EmbeddedTopology extends AbstractTopology {
         return topology;
     }
 
+    /**
+     * A new work directory, marked as this JVM's; first reaps the servers of sibling directories whose JVM died
+     * without closing its topology ({@link Reaper}).
+     */
     private static Path workDirectory(TopologySpec spec) {
         try {
-            if (spec.workDirectory() != null) {
-                return Files.createTempDirectory(Files.createDirectories(spec.workDirectory()), "topology-");
-            }
-            return Files.createTempDirectory("domicile-topology-");
+            String prefix = spec.workDirectory() != null ? "topology-" : "domicile-topology-";
+            Path work = spec.workDirectory() != null
+                    ? Files.createTempDirectory(Files.createDirectories(spec.workDirectory()), prefix)
+                    : Files.createTempDirectory(prefix);
+            Reaper.mark(work);
+            Reaper.reapSiblings(work, prefix);
+            return work;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the topology's work directory", e);
         }

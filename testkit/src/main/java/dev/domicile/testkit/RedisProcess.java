@@ -97,6 +97,7 @@ final class RedisProcess {
                     .redirectErrorStream(true)
                     .redirectOutput(directory.resolve("redis.out").toFile())
                     .start();
+            Reaper.recordPid(directory, process);
         } catch (IOException e) {
             throw new TopologyException("cannot start redis-server for " + node.site() + ": " + e.getMessage(), e);
         }
