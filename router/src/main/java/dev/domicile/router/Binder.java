@@ -30,11 +30,17 @@ import java.util.Map;
  * <p>Design note: this class is large because the rules share their candidates, attempts and fallbacks. The usual
  * borrow (a fresh replica or the primary, first try) allocates nothing here: states are read by index, each endpoint's
  * pool is remembered by its {@link Target}, a repeated decision is reused, and the lists that explain a failure are
- * made only when something failed.
+ * made only when something failed. It also compares no names: the context remembers its partition's endpoints
+ * ({@code RoutingContext.routeHint}) and the replicas in this router's site are listed once per partition.
  */
 final class Binder {
 
-    private record PartitionEndpoints(Target primary, List<Target> replicas) {
+    /**
+     * A partition's endpoints: its configured primary, its replicas in configuration order, and those of them in this
+     * router's own site ({@link RouterConfig#localSite()}), so that the usual read scans them without comparing sites.
+     */
+    private record PartitionEndpoints(Binder owner, Target primary, List<Target> replicas,
+                                      List<Target> localReplicas) {
     }
 
     private static final String REPLAY_LSN = "SELECT pg_last_wal_replay_lsn()::text";
@@ -78,8 +84,11 @@ final class Binder {
                 replicas.computeIfAbsent(e.partition(), p -> new ArrayList<>()).add(target);
             }
         }
-        primaries.forEach((p, primary) -> partitions.put(p,
-                new PartitionEndpoints(primary, List.copyOf(replicas.getOrDefault(p, List.of())))));
+        primaries.forEach((p, primary) -> {
+            List<Target> all = List.copyOf(replicas.getOrDefault(p, List.of()));
+            partitions.put(p, new PartitionEndpoints(this, primary, all,
+                    all.stream().filter(t -> t.config().site().equals(config.localSite())).toList()));
+        });
     }
 
     /**
@@ -102,7 +111,7 @@ final class Binder {
                     TokenOutcome.NOT_APPLICABLE, Duration.ZERO, null, null);
             return;
         }
-        PartitionEndpoints endpoints = partitions.get(context.partition());
+        PartitionEndpoints endpoints = endpointsOf(context);
         if (endpoints == null) {
             throw new SQLException("partition " + context.partition() + " (map version "
                     + context.home().mapVersion() + ") has no endpoints configured in this router", "08001");
@@ -118,6 +127,21 @@ final class Binder {
         } else {
             read(connection, endpoints, context, consistency);
         }
+    }
+
+    /**
+     * The endpoints of the context's partition: those this binder remembered in the context when it last routed it (a
+     * context's partition never changes, nor does a binder's configuration), else looked up and remembered there.
+     */
+    private PartitionEndpoints endpointsOf(RoutingContext context) {
+        if (context.routeHint instanceof PartitionEndpoints known && known.owner() == this) {
+            return known;
+        }
+        PartitionEndpoints endpoints = partitions.get(context.partition());
+        if (endpoints != null) {
+            context.routeHint = endpoints;
+        }
+        return endpoints;
     }
 
     /**
@@ -156,10 +180,13 @@ final class Binder {
             if (pass == 1 && home.equals(local)) {
                 break;
             }
-            List<Target> replicas = endpoints.replicas();
+            // This router's own site (as in every context its Router makes): the replicas there, found once.
+            boolean own = site == config.localSite();
+            List<Target> replicas = own ? endpoints.localReplicas() : endpoints.replicas();
             for (int i = 0; i < replicas.size(); i++) {
                 Target replica = replicas.get(i);
-                if (!replica.config().site().equals(site) || (skip != null && skip.contains(replica.name()))) {
+                if ((!own && !replica.config().site().equals(site))
+                        || (skip != null && skip.contains(replica.name()))) {
                     continue;
                 }
                 EndpointState state = replica.state(monitor);
@@ -194,7 +221,8 @@ final class Binder {
                 failed = note(failed, replica.name());
                 continue;
             }
-            Reason reason = replica.config().site().equals(local) ? Reason.LOCAL_REPLICA : Reason.HOME_SITE_REPLICA;
+            SiteId site = replica.config().site();
+            Reason reason = site == local || site.equals(local) ? Reason.LOCAL_REPLICA : Reason.HOME_SITE_REPLICA;
             Duration lag = lag(replica.state(monitor), endpoints.primary().state(monitor));
             attach(connection, physical, replica, context, Intent.READ, consistency, reason, lag,
                     token == 0 ? TokenOutcome.NOT_APPLICABLE : TokenOutcome.MET, Duration.ZERO, -1);

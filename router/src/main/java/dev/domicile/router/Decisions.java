@@ -4,28 +4,25 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Delivers decisions to listeners and counts them by reason and by token outcome. Thread-safe. */
+/**
+ * Delivers decisions to listeners and counts them by reason and by token outcome. Thread-safe. Counting a decision
+ * costs one plain store in the usual case ({@link Counters}), so a borrow pays no fence here.
+ */
 final class Decisions {
 
     private static final Logger LOG = LoggerFactory.getLogger(Decisions.class);
     private static final RoutingDecision.Reason[] REASONS = RoutingDecision.Reason.values();
     private static final RoutingDecision.TokenOutcome[] TOKENS = RoutingDecision.TokenOutcome.values();
 
-    private final List<RoutingListener> listeners = new CopyOnWriteArrayList<>();
-    private final LongAdder routerStatements = new LongAdder();
-    private final LongAdder splitBrainRefusals = new LongAdder();
-    /** One counter per reason and token outcome, so that a decision costs one increment. */
-    private final LongAdder[] counts = new LongAdder[REASONS.length * TOKENS.length];
+    /** Counters {@code 0 .. ROUTER_STATEMENTS - 1}: one per reason and token outcome, so a decision costs one. */
+    private static final int ROUTER_STATEMENTS = REASONS.length * TOKENS.length;
+    private static final int SPLIT_BRAIN_REFUSALS = ROUTER_STATEMENTS + 1;
 
-    Decisions() {
-        for (int i = 0; i < counts.length; i++) {
-            counts[i] = new LongAdder();
-        }
-    }
+    private final List<RoutingListener> listeners = new CopyOnWriteArrayList<>();
+    private final Counters counts = new Counters(SPLIT_BRAIN_REFUSALS + 1);
 
     void add(RoutingListener listener) {
         listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
@@ -37,7 +34,7 @@ final class Decisions {
 
     /** Counts {@code decision} and gives it to every listener (none: no further work). */
     void publish(RoutingDecision decision) {
-        counts[decision.reason().ordinal() * TOKENS.length + decision.token().ordinal()].increment();
+        counts.increment(decision.reason().ordinal() * TOKENS.length + decision.token().ordinal());
         if (listeners.isEmpty()) {
             return;
         }
@@ -52,20 +49,20 @@ final class Decisions {
 
     /** Counts a statement the router itself sent on a pooled connection (token wait, token record, read-only). */
     void routerStatement() {
-        routerStatements.increment();
+        counts.increment(ROUTER_STATEMENTS);
     }
 
     long routerStatements() {
-        return routerStatements.sum();
+        return counts.sum(ROUTER_STATEMENTS);
     }
 
     /** Counts a write refused because its partition had more than one writable database. */
     void splitBrain() {
-        splitBrainRefusals.increment();
+        counts.increment(SPLIT_BRAIN_REFUSALS);
     }
 
     long splitBrainRefusals() {
-        return splitBrainRefusals.sum();
+        return counts.sum(SPLIT_BRAIN_REFUSALS);
     }
 
     Map<RoutingDecision.Reason, Long> countsByReason() {
@@ -73,7 +70,7 @@ final class Decisions {
         for (RoutingDecision.Reason reason : REASONS) {
             long sum = 0;
             for (RoutingDecision.TokenOutcome token : TOKENS) {
-                sum += counts[reason.ordinal() * TOKENS.length + token.ordinal()].sum();
+                sum += counts.sum(reason.ordinal() * TOKENS.length + token.ordinal());
             }
             byReason.put(reason, sum);
         }
@@ -85,7 +82,7 @@ final class Decisions {
         for (RoutingDecision.TokenOutcome token : TOKENS) {
             long sum = 0;
             for (RoutingDecision.Reason reason : REASONS) {
-                sum += counts[reason.ordinal() * TOKENS.length + token.ordinal()].sum();
+                sum += counts.sum(reason.ordinal() * TOKENS.length + token.ordinal());
             }
             byToken.put(token, sum);
         }

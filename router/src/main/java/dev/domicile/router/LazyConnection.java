@@ -110,7 +110,11 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
 
     @Override
     Connection statementTarget() throws SQLException {
-        Connection target = target();
+        // Bound, open and not aborted: the statement goes straight to the physical connection.
+        Connection target = physical;
+        if (target == null || closed || abortReason != null) {
+            target = target();
+        }
         if (!autoCommit) {
             transactionOpen = true;
         } else if (decision.intent() == Intent.WRITE) {
@@ -304,6 +308,9 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
 
     @Override
     public void abort(Executor executor) throws SQLException {
+        if (executor == null) {
+            throw new SQLException("executor is null");
+        }
         if (closed) {
             return;
         }
@@ -311,9 +318,30 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
         Connection current = physical;
         if (current != null) {
             unregister(decision);
-            current.abort(executor);
             physical = null;
             decision = null;
+            // The pool's proxy stays borrowed until closed: close it once the driver's abort has run (the pool then
+            // evicts the dead connection), on the caller's executor, so that no live connection returns to the pool;
+            // at once if the driver had nothing to abort.
+            boolean[] handedOver = {false};
+            try {
+                current.abort(task -> {
+                    handedOver[0] = true;
+                    executor.execute(() -> {
+                        try {
+                            task.run();
+                        } finally {
+                            Binder.closeQuietly(current);
+                        }
+                    });
+                });
+            } catch (SQLException | RuntimeException e) {
+                Binder.closeQuietly(current);
+                throw e;
+            }
+            if (!handedOver[0]) {
+                Binder.closeQuietly(current);
+            }
         }
     }
 

@@ -21,6 +21,13 @@ public final class RoutingContext {
     private final Intent intent;
     private final Consistency consistency;
     private final AtomicReference<CausalTokens> tokens;
+    /**
+     * What the last binder that routed this context remembered for its partition (its endpoints there), so that
+     * later borrows in the same request skip the lookup. Read and written without synchronization: the value is
+     * immutable (final fields only) and each binder checks that it is its own. It keeps that data source's endpoint
+     * objects reachable as long as the context is: a context lives for a request, not beyond.
+     */
+    Object routeHint;
 
     RoutingContext(String userKey, Home home, SiteId localSite, Intent intent, Consistency consistency,
                    CausalTokens tokens) {

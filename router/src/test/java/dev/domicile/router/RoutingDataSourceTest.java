@@ -263,6 +263,28 @@ class RoutingDataSourceTest {
     }
 
     @Test
+    void aBoundConnectionThatWasClosedOrAbortedRefusesStatementsAndReturnsItsPhysicalOne() throws Exception {
+        router.forUser("bob").intent(Intent.READ).run(() -> {
+            try {
+                Connection closed = dataSource.getConnection();
+                closed.createStatement().close();
+                closed.close();
+                assertThatThrownBy(closed::createStatement).isInstanceOf(SQLException.class)
+                        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08003"));
+                Connection aborted = dataSource.getConnection();
+                aborted.prepareStatement("SELECT 1").close();
+                aborted.abort(Runnable::run);
+                assertThatThrownBy(() -> aborted.prepareStatement("SELECT 1")).isInstanceOf(SQLException.class)
+                        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08003"));
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> dataSource.activeConnections().values().stream().mapToInt(Integer::intValue).sum() == 0);
+    }
+
+    @Test
     void aWriteOnAConnectionDeclaredReadOnlyFails() {
         assertThatThrownBy(() -> router.forUser("bob").intent(Intent.READ).consistency(Consistency.STRONG)
                 .call(() -> insert("bob", "nope")))
