@@ -59,10 +59,7 @@ public final class Fence {
         if (initialEpoch < 0) {
             throw new IllegalArgumentException("initialEpoch must be >= 0, was " + initialEpoch);
         }
-        int installed = installedVersion(connection);
-        for (int version = installed + 1; version <= VERSION; version++) {
-            runScript(connection, "fence-v" + version + ".sql");
-        }
+        applyScriptsAbove(connection, installedVersion(connection));
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO domicile.fence (partition, epoch) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
             insert.setString(1, partition);
@@ -79,6 +76,13 @@ public final class Fence {
             return rs.getLong(2);
         } finally {
             commitIfManual(connection);
+        }
+    }
+
+    /** Runs the install scripts above {@code installed}, in order. */
+    private static void applyScriptsAbove(Connection connection, int installed) throws SQLException {
+        for (int version = installed + 1; version <= VERSION; version++) {
+            runScript(connection, "fence-v" + version + ".sql");
         }
     }
 
@@ -130,12 +134,19 @@ public final class Fence {
      * still hold it after {@code waitForWriters} are terminated (they roll back), so a stalled writer of the old
      * epoch can neither commit nor block the new owner. In {@linkplain #usePrivileges privileges mode} the bump takes
      * SHARE locks on every fenced table (waiting for every transaction writing one, and holding off new writers until
-     * it commits) and takes the write privileges of every epoch role below {@code epoch}.
+     * it commits) and takes the write privileges of every epoch role below {@code epoch}. A fence of an older version
+     * is upgraded first (its epoch kept).
      *
      * @return the epoch in force afterwards (equal to {@code epoch})
      * @throws SQLException with SQLSTATE {@code DM003} if {@code epoch} is lower than the fence's
      */
     public static long bump(Connection connection, long epoch, Duration waitForWriters) throws SQLException {
+        // A fence installed by an older version (an old primary that returns, say) is brought up to this one first.
+        int installed = installedVersion(connection);
+        if (installed > 0 && installed < VERSION) {
+            applyScriptsAbove(connection, installed);
+            commitIfManual(connection);
+        }
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try (Statement s = connection.createStatement()) {

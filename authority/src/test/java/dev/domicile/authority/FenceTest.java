@@ -125,6 +125,21 @@ class FenceTest extends FenceContract {
             execute(current, "INSERT INTO notes (body) VALUES ('current')");
         }
         assertThat(count("true")).isEqualTo(1);
+        // A bump alone (a returning old primary fenced by an older version) upgrades it too.
+        try (Connection c = connect()) {
+            Fence.uninstall(c);
+            try (java.io.InputStream in = Fence.class.getResourceAsStream("fence-v1.sql")) {
+                execute(c, new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+            execute(c, "INSERT INTO domicile.fence (partition, epoch) VALUES ('eu-west', 7)");
+            Fence.fenceTable(c, "notes");
+            assertThat(Fence.bump(c, 8, java.time.Duration.ofSeconds(5))).isEqualTo(8);
+            assertThat(Fence.installedVersion(c)).isEqualTo(Fence.VERSION);
+        }
+        try (Connection old = writer(7)) {
+            assertThatThrownBy(() -> execute(old, "INSERT INTO notes (body) VALUES ('stale')"))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("(epoch 8)");
+        }
     }
 
 
