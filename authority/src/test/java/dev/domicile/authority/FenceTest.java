@@ -105,12 +105,7 @@ class FenceTest extends FenceContract {
     @Test
     void upgradingAVersionOneFenceKeepsItsEpoch() throws Exception {
         try (Connection c = connect()) {
-            Fence.uninstall(c);
-            try (java.io.InputStream in = Fence.class.getResourceAsStream("fence-v1.sql")) {
-                execute(c, new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
-            }
-            execute(c, "INSERT INTO domicile.fence (partition, epoch) VALUES ('eu-west', 7)");
-            Fence.fenceTable(c, "notes");
+            installVersionOneAtEpoch7(c);
             assertThat(Fence.installedVersion(c)).isEqualTo(1);
 
             assertThat(Fence.install(c, "eu-west", 1)).isEqualTo(7);
@@ -127,12 +122,7 @@ class FenceTest extends FenceContract {
         assertThat(count("true")).isEqualTo(1);
         // A bump alone (a returning old primary fenced by an older version) upgrades it too.
         try (Connection c = connect()) {
-            Fence.uninstall(c);
-            try (java.io.InputStream in = Fence.class.getResourceAsStream("fence-v1.sql")) {
-                execute(c, new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
-            }
-            execute(c, "INSERT INTO domicile.fence (partition, epoch) VALUES ('eu-west', 7)");
-            Fence.fenceTable(c, "notes");
+            installVersionOneAtEpoch7(c);
             assertThat(Fence.bump(c, 8, java.time.Duration.ofSeconds(5))).isEqualTo(8);
             assertThat(Fence.installedVersion(c)).isEqualTo(Fence.VERSION);
         }
@@ -142,6 +132,16 @@ class FenceTest extends FenceContract {
         }
     }
 
+
+    /** Replaces the fence with a version-1 fence of {@code notes} at epoch 7 (its epoch only in the row). */
+    private static void installVersionOneAtEpoch7(Connection c) throws Exception {
+        Fence.uninstall(c);
+        try (java.io.InputStream in = Fence.class.getResourceAsStream("fence-v1.sql")) {
+            execute(c, new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        execute(c, "INSERT INTO domicile.fence (partition, epoch) VALUES ('eu-west', 7)");
+        Fence.fenceTable(c, "notes");
+    }
 
     /** In trigger mode a bump waits for the advisory lock exclusively, and writers behind it wait to share it. */
     @Override

@@ -7,7 +7,6 @@ import dev.domicile.authority.AuthorityConfig;
 import dev.domicile.authority.AuthorityStore;
 import dev.domicile.authority.Fence;
 import dev.domicile.partition.PartitionId;
-import dev.domicile.partition.PartitionMapStore;
 import dev.domicile.partition.SiteId;
 import dev.domicile.testkit.EmbeddedTopology;
 import dev.domicile.testkit.Endpoint;
@@ -26,7 +25,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,7 +42,6 @@ import org.junit.jupiter.api.TestInstance;
 class AuthorityTest {
 
     static final String CREDENTIALS = "domicile:zk-secret";
-    private static final AtomicInteger USERS = new AtomicInteger();
 
     private Topology topology;
     private EmbeddedServer eu;
@@ -293,12 +290,6 @@ class AuthorityTest {
     }
 
     private String userHomedAt(String site) {
-        PartitionMapStore maps = eu.getApplicationContext().getBean(PartitionMapStore.class);
-        while (true) {
-            String user = "auth-" + USERS.incrementAndGet();
-            if (maps.current().homeOf(user).site().value().equals(site)) {
-                return user;
-            }
-        }
+        return TestUsers.homedAt(eu.getApplicationContext(), "auth-", site);
     }
 }

@@ -55,10 +55,7 @@ class ConfigurationTest {
                 context.getBean(DomicileConfig.class);
             }
         }).satisfies(e -> {
-            Throwable cause = e;
-            while (!(cause instanceof DomicileConfigurationException) && cause.getCause() != null) {
-                cause = cause.getCause();
-            }
+            Throwable cause = ConfigurationErrors.causeOf(e);
             assertThat(cause).isInstanceOf(DomicileConfigurationException.class);
             assertThat(cause.getMessage()).contains(fragments);
         });

@@ -3,7 +3,6 @@ package dev.domicile.micronaut;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.domicile.partition.PartitionMapStore;
 import dev.domicile.router.RoutingDataSource;
 import dev.domicile.router.RoutingDecision;
 import dev.domicile.testkit.EmbeddedTopology;
@@ -20,7 +19,6 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +34,6 @@ import org.junit.jupiter.api.TestInstance;
 class DomicileFilterTest {
 
     private static final Argument<Map<String, Object>> JSON = Argument.mapOf(String.class, Object.class);
-    private static final AtomicInteger USERS = new AtomicInteger();
 
     private Topology topology;
     private EmbeddedServer server;
@@ -216,13 +213,7 @@ class DomicileFilterTest {
 
     /** A new user whose home partition is homed at {@code site}, found in the partition map the service uses. */
     private String userHomedAt(String site) {
-        PartitionMapStore store = server.getApplicationContext().getBean(PartitionMapStore.class);
-        while (true) {
-            String user = "user-" + USERS.incrementAndGet();
-            if (store.current().homeOf(user).site().value().equals(site)) {
-                return user;
-            }
-        }
+        return TestUsers.homedAt(server.getApplicationContext(), "user-", site);
     }
 
     private static String message(HttpClientResponseException e) {

@@ -51,10 +51,7 @@ class ForwardingConfigurationTest {
 
     private static void assertStartFails(Map<String, Object> properties, String message) {
         assertThatThrownBy(() -> config(properties)).satisfies(e -> {
-            Throwable cause = e;
-            while (!(cause instanceof DomicileConfigurationException) && cause.getCause() != null) {
-                cause = cause.getCause();
-            }
+            Throwable cause = ConfigurationErrors.causeOf(e);
             assertThat(cause).isInstanceOf(DomicileConfigurationException.class).hasMessage(message);
         });
     }

@@ -2,7 +2,6 @@ package dev.domicile.micronaut;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.domicile.partition.PartitionMapStore;
 import dev.domicile.router.RoutingDataSource;
 import dev.domicile.testkit.EmbeddedTopology;
 import dev.domicile.testkit.Topology;
@@ -11,14 +10,10 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +31,6 @@ import org.junit.jupiter.api.TestInstance;
 class ForwardingTest {
 
     static final String SECRET = "a-deployment-secret-of-at-least-32-bytes!";
-    private static final AtomicInteger USERS = new AtomicInteger();
 
     private Topology topology;
     private EmbeddedServer home;
@@ -260,25 +254,10 @@ class ForwardingTest {
     }
 
     private int notesOf(String user) throws SQLException {
-        String partition = home.getApplicationContext().getBean(PartitionMapStore.class).current().homeOf(user)
-                .partitionId().value();
-        try (Connection connection = topology.connect(topology.primary(partition));
-             PreparedStatement count = connection.prepareStatement("select count(*) from notes where owner = ?")) {
-            count.setString(1, user);
-            try (ResultSet rows = count.executeQuery()) {
-                rows.next();
-                return rows.getInt(1);
-            }
-        }
+        return TestUsers.notesOf(topology, home.getApplicationContext(), user);
     }
 
     private String userHomedAt(String site) {
-        PartitionMapStore store = home.getApplicationContext().getBean(PartitionMapStore.class);
-        while (true) {
-            String user = "fwd-" + USERS.incrementAndGet();
-            if (store.current().homeOf(user).site().value().equals(site)) {
-                return user;
-            }
-        }
+        return TestUsers.homedAt(home.getApplicationContext(), "fwd-", site);
     }
 }

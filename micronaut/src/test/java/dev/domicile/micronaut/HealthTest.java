@@ -3,7 +3,6 @@ package dev.domicile.micronaut;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.domicile.partition.PartitionMapStore;
 import dev.domicile.testkit.EmbeddedTopology;
 import dev.domicile.testkit.Topology;
 import io.micronaut.core.type.Argument;
@@ -77,12 +76,6 @@ class HealthTest {
     }
 
     private static String userHomedAt(EmbeddedServer server, String site) {
-        PartitionMapStore store = server.getApplicationContext().getBean(PartitionMapStore.class);
-        for (int i = 0; ; i++) {
-            String user = "health-" + i;
-            if (store.current().homeOf(user).site().value().equals(site)) {
-                return user;
-            }
-        }
+        return TestUsers.homedAt(server.getApplicationContext(), "health-", site);
     }
 }

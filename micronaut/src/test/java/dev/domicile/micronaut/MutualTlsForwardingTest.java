@@ -2,7 +2,6 @@ package dev.domicile.micronaut;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.domicile.partition.PartitionMapStore;
 import dev.domicile.testkit.EmbeddedTopology;
 import dev.domicile.testkit.SelfSignedCertificate;
 import dev.domicile.testkit.Topology;
@@ -12,14 +11,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,7 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MutualTlsForwardingTest {
 
-    private static final AtomicInteger USERS = new AtomicInteger();
 
     @TempDir
     static Path directory;
@@ -145,23 +139,10 @@ class MutualTlsForwardingTest {
     }
 
     private int notesOf(String user) throws SQLException {
-        try (Connection connection = topology.connect(topology.primary(topology.homePartition("eu-west")));
-             PreparedStatement count = connection.prepareStatement("select count(*) from notes where owner = ?")) {
-            count.setString(1, user);
-            try (ResultSet rows = count.executeQuery()) {
-                rows.next();
-                return rows.getInt(1);
-            }
-        }
+        return TestUsers.notesOf(topology, home.getApplicationContext(), user);
     }
 
     private String userHomedAt(String site) {
-        PartitionMapStore store = home.getApplicationContext().getBean(PartitionMapStore.class);
-        while (true) {
-            String user = "mtls-" + USERS.incrementAndGet();
-            if (store.current().homeOf(user).site().value().equals(site)) {
-                return user;
-            }
-        }
+        return TestUsers.homedAt(home.getApplicationContext(), "mtls-", site);
     }
 }

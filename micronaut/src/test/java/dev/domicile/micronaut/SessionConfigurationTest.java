@@ -114,10 +114,7 @@ class SessionConfigurationTest {
                 context.getBean(DomicileConfig.class);
             }
         }).satisfies(e -> {
-            Throwable cause = e;
-            while (!(cause instanceof DomicileConfigurationException) && cause.getCause() != null) {
-                cause = cause.getCause();
-            }
+            Throwable cause = ConfigurationErrors.causeOf(e);
             assertThat(cause).isInstanceOf(DomicileConfigurationException.class).hasMessage(message);
         });
     }

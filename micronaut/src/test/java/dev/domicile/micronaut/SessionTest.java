@@ -2,7 +2,6 @@ package dev.domicile.micronaut;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.domicile.partition.PartitionMapStore;
 import dev.domicile.router.RoutingDataSource;
 import dev.domicile.router.RoutingDecision;
 import dev.domicile.testkit.EmbeddedTopology;
@@ -22,7 +21,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +35,6 @@ import org.junit.jupiter.api.TestInstance;
 class SessionTest {
 
     private static final String SECRET = "a-session-secret-of-at-least-32-bytes!!";
-    private static final AtomicInteger USERS = new AtomicInteger();
 
     private Topology topology;
     private EmbeddedServer server;
@@ -159,12 +156,6 @@ class SessionTest {
     }
 
     private String userHomedAt(String site) {
-        PartitionMapStore store = server.getApplicationContext().getBean(PartitionMapStore.class);
-        while (true) {
-            String user = "session-" + USERS.incrementAndGet();
-            if (store.current().homeOf(user).site().value().equals(site)) {
-                return user;
-            }
-        }
+        return TestUsers.homedAt(server.getApplicationContext(), "session-", site);
     }
 }
