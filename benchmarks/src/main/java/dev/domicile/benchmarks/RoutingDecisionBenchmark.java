@@ -31,23 +31,34 @@ import org.openjdk.jmh.annotations.Warmup;
  * same keys. The {@code …KnownHome} methods route homes resolved before the run: the router's own share, as on a
  * borrow, whose routing context resolved the home when it was made. Sample mode gives percentiles; {@code -prof gc}
  * gives allocation per decision.
+ *
+ * <p>A random user's assignment is a random place in tables of about 20 MB, so each decision pays one access to main
+ * memory that no lookup can avoid; {@code baselineRandomMemoryRead} measures that access alone (one {@code long} read
+ * at a random place in an array of the same size), the floor under {@code routeRead}'s percentiles on the machine
+ * at hand. Sample mode also adds its own timer reads to every sample (the fastest sample of a trivial method shows
+ * how much). The fork runs with transparent huge pages, as a process holding a map of a million users should: with
+ * 4 KB pages each such access also misses the TLB.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode({Mode.AverageTime, Mode.SampleTime})
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgs = {"-Xms2g", "-Xmx2g"})
+@Fork(value = 1, jvmArgs = {"-Xms2g", "-Xmx2g", "-XX:+UseTransparentHugePages"})
 public class RoutingDecisionBenchmark {
 
     private static final int USERS = 1_000_000;
     private static final int KEYS = 1 << 16;
+    /** Longs in {@link #memory}: 20 MB, the size of the assignment tables of 1,000,000 users. */
+    private static final int MEMORY_LONGS = 20 << 17;
 
     private RoutingDataSource dataSource;
     private PartitionMap map;
     private Map<String, String> baseline;
     private String[] keys;
     private Home[] homes;
+    private long[] memory;
+    private int[] places;
     private int next;
 
     @Setup(Level.Trial)
@@ -66,6 +77,11 @@ public class RoutingDecisionBenchmark {
             keys[i] = StubRouting.userKey(random.nextInt(USERS));
             homes[i] = map.homeOf(keys[i]);
         }
+        memory = new long[MEMORY_LONGS];
+        places = new int[KEYS];
+        for (int i = 0; i < KEYS; i++) {
+            places[i] = random.nextInt(MEMORY_LONGS);
+        }
     }
 
     @TearDown(Level.Trial)
@@ -81,6 +97,13 @@ public class RoutingDecisionBenchmark {
     private Home nextHome() {
         next = (next + 1) & (KEYS - 1);
         return homes[next];
+    }
+
+    /** One read of main memory at a random place in 20 MB: what a random user's lookup cannot do without. */
+    @Benchmark
+    public long baselineRandomMemoryRead() {
+        next = (next + 1) & (KEYS - 1);
+        return memory[places[next]];
     }
 
     @Benchmark

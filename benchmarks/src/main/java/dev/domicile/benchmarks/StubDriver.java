@@ -1,6 +1,7 @@
 package dev.domicile.benchmarks;
 
 import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.Driver;
@@ -20,9 +21,16 @@ import java.util.logging.Logger;
  * {@code primary} or {@code replica}, which is what the stub answers to the router's monitor probe
  * ({@code pg_is_in_recovery()}); a replica reports it has replayed everything.
  *
- * <p>Every JDBC object is a dynamic proxy returning defaults, the same for the baseline and the router.
+ * <p>Every JDBC object is a dynamic proxy returning defaults, the same for the baseline and the router. The calls a
+ * borrow makes are kept cheap, so that they do not dilute the router's share: each connection hands out one statement
+ * (made once, like the driver's objects in HikariCP's own stub), and a connection's or statement's handler recognises
+ * {@code createStatement} and {@code close} (by {@link Method#equals}) before it looks at method names.
  */
 public final class StubDriver implements Driver {
+
+    private static final Method CREATE_STATEMENT = method(Connection.class, "createStatement");
+    private static final Method CONNECTION_CLOSE = method(Connection.class, "close");
+    private static final Method STATEMENT_CLOSE = method(Statement.class, "close");
 
     public static final String PRIMARY_URL = "jdbc:postgresql://stub/primary";
     public static final String REPLICA_URL = "jdbc:postgresql://stub/replica";
@@ -50,7 +58,17 @@ public final class StubDriver implements Driver {
             return null;
         }
         boolean replica = url.endsWith("/replica");
-        return proxy(Connection.class, (p, method, args) -> switch (method.getName()) {
+        Statement statement = statement(replica);
+        return proxy(Connection.class, (p, method, args) -> {
+            if (CREATE_STATEMENT.equals(method)) {
+                return statement;
+            }
+            return CONNECTION_CLOSE.equals(method) ? null : connectionCall(p, method, args, url, replica);
+        });
+    }
+
+    private static Object connectionCall(Object p, Method method, Object[] args, String url, boolean replica) {
+        return switch (method.getName()) {
             case "createStatement" -> statement(replica);
             case "isValid", "getAutoCommit" -> true;
             case "isClosed", "isReadOnly" -> false;
@@ -62,11 +80,11 @@ public final class StubDriver implements Driver {
             case "equals" -> p == args[0];
             case "toString" -> "StubConnection[" + url + "]";
             default -> null;
-        });
+        };
     }
 
     private static Statement statement(boolean replica) {
-        return proxy(Statement.class, (p, method, args) -> switch (method.getName()) {
+        return proxy(Statement.class, (p, method, args) -> STATEMENT_CLOSE.equals(method) ? null : switch (method.getName()) {
             case "executeQuery" -> probeAnswer(replica);
             case "execute" -> false;
             case "executeUpdate", "getUpdateCount", "getQueryTimeout", "getMaxRows", "getFetchSize" -> 0;
@@ -95,6 +113,14 @@ public final class StubDriver implements Driver {
             case "equals" -> p == args[0];
             default -> null;
         });
+    }
+
+    private static Method method(Class<?> type, String name) {
+        try {
+            return type.getMethod(name);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static <T> T proxy(Class<T> type, InvocationHandler handler) {

@@ -77,7 +77,7 @@ final class Binder {
         List<EndpointConfig> endpoints = config.endpoints();
         for (int i = 0; i < endpoints.size(); i++) {
             EndpointConfig e = endpoints.get(i);
-            Target target = new Target(e, i);
+            Target target = new Target(e, i, e.site().equals(config.localSite()));
             if (e.role() == Role.PRIMARY) {
                 primaries.put(e.partition(), target);
             } else {
@@ -87,7 +87,7 @@ final class Binder {
         primaries.forEach((p, primary) -> {
             List<Target> all = List.copyOf(replicas.getOrDefault(p, List.of()));
             partitions.put(p, new PartitionEndpoints(this, primary, all,
-                    all.stream().filter(t -> t.config().site().equals(config.localSite())).toList()));
+                    all.stream().filter(Target::inRouterSite).toList()));
         });
     }
 
@@ -203,16 +203,55 @@ final class Binder {
         return null;
     }
 
+    /**
+     * A read that is not STRONG. The usual case (the first fitting replica hands out a connection) is kept small
+     * enough to be compiled into the borrow; anything else continues in {@link #readAfterFirstTry}.
+     */
     private void read(LazyConnection connection, PartitionEndpoints endpoints, RoutingContext context,
                       Consistency consistency) throws SQLException {
         SiteId local = context.localSite();
         SiteId home = context.home().site();
-        boolean ryw = consistency.level() == Consistency.Level.READ_YOUR_WRITES;
-        long token = ryw ? context.tokens().positionOf(context.partition()) : 0;
-        List<String> attempts = null;
-        List<String> failed = null;
+        long token = consistency.level() == Consistency.Level.READ_YOUR_WRITES
+                ? context.tokens().positionOf(context.partition()) : 0;
+        Target replica = firstFit(endpoints, local, home, consistency, token, null);
+        if (replica == null) {
+            readAfterFirstTry(connection, endpoints, context, consistency, token, null, null);
+            return;
+        }
+        Connection physical;
+        try {
+            physical = replica.borrow(pools);
+        } catch (SQLException e) {
+            readAfterFirstTry(connection, endpoints, context, consistency, token,
+                    note(null, replica.name() + ": " + e.getMessage()), note(null, replica.name()));
+            return;
+        }
+        attachReplica(connection, physical, replica, endpoints, context, consistency, token);
+    }
+
+    private void attachReplica(LazyConnection connection, Connection physical, Target replica,
+                               PartitionEndpoints endpoints, RoutingContext context, Consistency consistency,
+                               long token) {
+        Reason reason = inSite(replica, context.localSite()) ? Reason.LOCAL_REPLICA : Reason.HOME_SITE_REPLICA;
+        Duration lag = lag(replica.state(monitor), endpoints.primary().state(monitor));
+        attach(connection, physical, replica, context, Intent.READ, consistency, reason, lag,
+                token == 0 ? TokenOutcome.NOT_APPLICABLE : TokenOutcome.MET, Duration.ZERO, -1);
+    }
+
+    /**
+     * The rest of a read: the other fitting replicas (skipping those in {@code failed}), then a wait for a replica
+     * behind the token, then the primary, then degraded mode.
+     *
+     * @param attempts what failed so far and why, or null
+     * @param failed   the names of replicas whose pool failed, or null
+     */
+    private void readAfterFirstTry(LazyConnection connection, PartitionEndpoints endpoints, RoutingContext context,
+                                   Consistency consistency, long token, List<String> attempts, List<String> failed)
+            throws SQLException {
+        SiteId local = context.localSite();
+        SiteId home = context.home().site();
         Target replica;
-        while ((replica = firstFit(endpoints, local, home, consistency, token, failed)) != null) {
+        while (failed != null && (replica = firstFit(endpoints, local, home, consistency, token, failed)) != null) {
             Connection physical;
             try {
                 physical = replica.borrow(pools);
@@ -221,11 +260,7 @@ final class Binder {
                 failed = note(failed, replica.name());
                 continue;
             }
-            SiteId site = replica.config().site();
-            Reason reason = site == local || site.equals(local) ? Reason.LOCAL_REPLICA : Reason.HOME_SITE_REPLICA;
-            Duration lag = lag(replica.state(monitor), endpoints.primary().state(monitor));
-            attach(connection, physical, replica, context, Intent.READ, consistency, reason, lag,
-                    token == 0 ? TokenOutcome.NOT_APPLICABLE : TokenOutcome.MET, Duration.ZERO, -1);
+            attachReplica(connection, physical, replica, endpoints, context, consistency, token);
             return;
         }
         attempts = attempts == null ? new ArrayList<>() : attempts;
@@ -248,6 +283,11 @@ final class Binder {
                 throw e;
             }
         }
+    }
+
+    /** Whether {@code target} is in {@code site}; compares no names when that is this router's own site. */
+    private boolean inSite(Target target, SiteId site) {
+        return site == config.localSite() ? target.inRouterSite() : target.config().site().equals(site);
     }
 
     /** {@code attempts} with {@code line} added; a new list if it was null (nothing failed before). */
@@ -380,8 +420,7 @@ final class Binder {
             throw new SQLException("interrupted while waiting for a replica to reach the causal token", "08001", e);
         }
         monitor.observed(replica.name(), replayed);
-        Reason reason = replica.config().site().equals(context.localSite()) ? Reason.LOCAL_REPLICA
-                : Reason.HOME_SITE_REPLICA;
+        Reason reason = inSite(replica, context.localSite()) ? Reason.LOCAL_REPLICA : Reason.HOME_SITE_REPLICA;
         attach(connection, physical, replica, context, Intent.READ, consistency, reason, Duration.ZERO,
                 TokenOutcome.WAITED, waited, -1);
         return true;
@@ -531,7 +570,7 @@ final class Binder {
                 ? target.decision(endpoint.partition(), mapVersion, epoch, intent, consistency, reason, token)
                 : new RoutingDecision(endpoint.partition(), mapVersion, epoch, endpoint.name(), endpoint.site(), intent,
                         consistency, reason, lag, token, waited);
-        decisions.publish(decision);
+        decisions.publish(decision, reason, token);
         connection.attach(physical, decision);
     }
 

@@ -27,6 +27,9 @@ public final class CausalTokens {
 
     /** The position for {@code partition}, or 0 if the user wrote nothing there that we know of. */
     public long positionOf(PartitionId partition) {
+        if (this == NONE || positions.isEmpty()) {
+            return 0L;
+        }
         Long position = positions.get(partition);
         return position == null ? 0L : position;
     }

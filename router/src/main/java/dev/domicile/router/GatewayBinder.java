@@ -63,7 +63,7 @@ final class GatewayBinder {
         this.gateways = config.endpoints();
         List<Target> all = new ArrayList<>();
         for (int i = 0; i < gateways.size(); i++) {
-            all.add(new Target(gateways.get(i), i));
+            all.add(new Target(gateways.get(i), i, gateways.get(i).site().equals(config.localSite())));
         }
         this.targets = List.copyOf(all);
     }

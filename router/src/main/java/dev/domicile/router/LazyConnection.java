@@ -28,13 +28,20 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
     /** The physical connection, null while unbound; set together with {@link #decision}. */
     private Connection physical;
     private RoutingDecision decision;
-    private Boolean readOnly;
-    private Consistency consistency;
+    /** What the caller set that is rarely set (one field, so the usual borrow allocates a smaller connection). */
+    private Settings settings = Settings.NONE;
     private boolean autoCommit = true;
-    private Integer isolation;
     private boolean transactionOpen;
     private boolean wroteInAutoCommit;
     private boolean closed;
+
+    /**
+     * The read-only flag, consistency override and isolation level the caller set, each null while unset.
+     * Immutable: a setter replaces it.
+     */
+    private record Settings(Boolean readOnly, Consistency consistency, Integer isolation) {
+        static final Settings NONE = new Settings(null, null, null);
+    }
 
     LazyConnection(Binder binder, RoutingContext context) {
         this.binder = binder;
@@ -42,6 +49,7 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
     }
 
     private Intent intent() {
+        Boolean readOnly = settings.readOnly();
         if (readOnly != null) {
             return readOnly ? Intent.READ : Intent.WRITE;
         }
@@ -56,12 +64,13 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
     }
 
     private Connection bind() throws SQLException {
-        binder.bind(this, context, intent(), consistency);
+        binder.bind(this, context, intent(), settings.consistency());
         Connection fresh = physical;
         try {
             if (!autoCommit) {
                 fresh.setAutoCommit(false);
             }
+            Integer isolation = settings.isolation();
             if (isolation != null) {
                 fresh.setTransactionIsolation(isolation);
             }
@@ -131,7 +140,7 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
     @Override
     public void consistency(Consistency override) throws SQLException {
         checkOpen();
-        if (physical != null && !java.util.Objects.equals(override, consistency)
+        if (physical != null && !java.util.Objects.equals(override, settings.consistency())
                 && decision.intent() == Intent.READ) {
             if (transactionOpen) {
                 throw new SQLException("cannot change the consistency inside a transaction; the connection is bound"
@@ -139,7 +148,7 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
             }
             release();
         }
-        consistency = override;
+        settings = new Settings(settings.readOnly(), override, settings.isolation());
     }
 
     @Override
@@ -153,7 +162,7 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
             }
             release();
         }
-        readOnly = value;
+        settings = new Settings(value, settings.consistency(), settings.isolation());
     }
 
     @Override
@@ -190,14 +199,14 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
         if (physical != null) {
             physical.setTransactionIsolation(level);
         }
-        isolation = level;
+        settings = new Settings(settings.readOnly(), settings.consistency(), level);
     }
 
     @Override
     public int getTransactionIsolation() throws SQLException {
         checkOpen();
         return physical != null ? physical.getTransactionIsolation()
-                : isolation != null ? isolation : Connection.TRANSACTION_READ_COMMITTED;
+                : settings.isolation() != null ? settings.isolation() : Connection.TRANSACTION_READ_COMMITTED;
     }
 
     @Override

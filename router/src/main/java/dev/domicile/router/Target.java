@@ -24,12 +24,23 @@ final class Target {
 
     private final EndpointConfig config;
     private final int index;
+    private final boolean inRouterSite;
     private final RoutingDecision[] recent = new RoutingDecision[Reason.values().length * TOKENS];
     private volatile HikariDataSource pool;
 
-    Target(EndpointConfig config, int index) {
+    /**
+     * @param index        the endpoint's position in {@link RouterConfig#endpoints()}
+     * @param inRouterSite whether the endpoint is in the router's own site ({@link RouterConfig#localSite()})
+     */
+    Target(EndpointConfig config, int index, boolean inRouterSite) {
         this.config = config;
         this.index = index;
+        this.inRouterSite = inRouterSite;
+    }
+
+    /** Whether the endpoint is in the router's own site, known without comparing sites. */
+    boolean inRouterSite() {
+        return inRouterSite;
     }
 
     EndpointConfig config() {

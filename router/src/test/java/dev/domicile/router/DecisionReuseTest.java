@@ -22,7 +22,7 @@ class DecisionReuseTest {
 
     @Test
     void anEqualDecisionIsReusedAndAnyDifferenceMakesANewOne() {
-        Target target = new Target(REPLICA, 0);
+        Target target = new Target(REPLICA, 0, true);
         RoutingDecision first = target.decision(EU, 7, -1, Intent.READ, Consistency.READ_YOUR_WRITES,
                 Reason.LOCAL_REPLICA, TokenOutcome.NOT_APPLICABLE);
         assertThat(first).isEqualTo(new RoutingDecision(EU, 7, -1, REPLICA.name(), REPLICA.site(), Intent.READ,
@@ -60,7 +60,7 @@ class DecisionReuseTest {
     @Test
     void everyDecisionIsCountedByReasonAndByToken() {
         Decisions decisions = new Decisions();
-        Target target = new Target(REPLICA, 0);
+        Target target = new Target(REPLICA, 0, true);
         RoutingDecision local = target.decision(EU, 1, -1, Intent.READ, Consistency.READ_YOUR_WRITES,
                 Reason.LOCAL_REPLICA, TokenOutcome.MET);
         decisions.publish(local);

@@ -237,6 +237,36 @@ class RoutingDataSourceTest {
     }
 
     @Test
+    void settingsMadeBeforeTheFirstStatementApplyWhenItBinds() throws Exception {
+        router.forUser("bob").run(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                c.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+                c.setReadOnly(true);
+                c.unwrap(RoutedConnection.class).consistency(Consistency.STRONG);
+                assertThat(c.getTransactionIsolation()).as("before binding").isEqualTo(
+                        Connection.TRANSACTION_SERIALIZABLE);
+                assertThat(c.isReadOnly()).isTrue();
+                try (Statement s = c.createStatement();
+                     ResultSet rs = s.executeQuery("SELECT current_setting('transaction_isolation'),"
+                             + " current_setting('transaction_read_only')")) {
+                    rs.next();
+                    assertThat(rs.getString(1)).isEqualTo("serializable");
+                    assertThat(rs.getString(2)).isEqualTo("on");
+                }
+                RoutingDecision decision = c.unwrap(RoutedConnection.class).decision().orElseThrow();
+                assertThat(decision.intent()).isEqualTo(Intent.READ);
+                assertThat(decision.consistency()).isEqualTo(Consistency.STRONG);
+                assertThat(decision.endpoint()).as("a STRONG read goes to the primary").isEqualTo("us-east-primary");
+                assertThat(c.getAutoCommit()).isFalse();
+                c.rollback();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
     void aTransactionNeverSwitchesEndpoints() throws Exception {
         router.forUser("bob").run(() -> {
             try (Connection c = dataSource.getConnection()) {
