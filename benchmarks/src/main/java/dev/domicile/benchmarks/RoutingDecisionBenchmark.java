@@ -38,7 +38,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * at a random place in an array of the same size), the floor under {@code routeRead}'s percentiles on the machine
  * at hand. Sample mode also adds its own timer reads to every sample (the fastest sample of a trivial method shows
  * how much). The fork runs with transparent huge pages, as a process holding a map of a million users should: with
- * 4 KB pages each such access also misses the TLB.
+ * 4 KB pages each such access also misses the TLB. They take effect only where the kernel's setting
+ * ({@code /sys/kernel/mm/transparent_hugepage/enabled}) is {@code madvise} or {@code always}; elsewhere the JVM
+ * warns and uses small pages.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode({Mode.AverageTime, Mode.SampleTime})
@@ -123,8 +125,8 @@ public class RoutingDecisionBenchmark {
 
     /**
      * {@link #routeRead()} with the key made for the call, as a request makes it from a header or a session: the
-     * key is in cache, so its lookup pays only the assignment table's memory access. Includes making the key (about
-     * 40 B, allocated by the benchmark, not the router).
+     * lookup reads a key just written, not one the GC moved away long ago. Includes making the key (a 24 B
+     * {@code String} and its 32 B array for {@code user-NNNNNN}, allocated by the benchmark, not the router).
      */
     @Benchmark
     public EndpointConfig routeReadFreshKey() {

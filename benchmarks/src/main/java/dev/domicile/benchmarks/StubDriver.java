@@ -22,8 +22,8 @@ import java.util.logging.Logger;
  * ({@code pg_is_in_recovery()}); a replica reports it has replayed everything.
  *
  * <p>Every JDBC object is a dynamic proxy returning defaults, the same for the baseline and the router. The calls a
- * borrow makes are kept cheap, so that they do not dilute the router's share: each connection hands out one statement
- * (made once, like the driver's objects in HikariCP's own stub), and a connection's or statement's handler recognises
+ * borrow makes are kept cheap, so that they do not dilute the router's share: each connection's
+ * {@code createStatement()} (no arguments) hands out one statement made once (its overloads make a new one), and a connection's or statement's handler recognises
  * {@code createStatement} and {@code close} (by {@link Method#equals}) before it looks at method names.
  */
 public final class StubDriver implements Driver {

@@ -243,7 +243,8 @@ final class Binder {
      * behind the token, then the primary, then degraded mode.
      *
      * @param attempts what failed so far and why, or null
-     * @param failed   the names of replicas whose pool failed, or null
+     * @param failed   the names of replicas whose pool failed; null means no replica fits at all (the first try
+     *                 found none), so the other replicas are not tried
      */
     private void readAfterFirstTry(LazyConnection connection, PartitionEndpoints endpoints, RoutingContext context,
                                    Consistency consistency, long token, List<String> attempts, List<String> failed)

@@ -42,11 +42,10 @@ final class EndpointMonitor implements AutoCloseable {
             + " CASE WHEN pg_is_in_recovery() THEN false ELSE coalesce(pg_sequence_last_value("
             + "to_regclass('domicile.fence_epoch')) = " + dev.domicile.authority.Fence.RETIRED + ", false) END";
 
-    private final RouterConfig config;
-    private final Clock clock;
-    /** Each endpoint's state, in configuration order, so the binder reads one by index without hashing. */
     private static final VarHandle STATES = MethodHandles.arrayElementVarHandle(EndpointState[].class);
 
+    private final RouterConfig config;
+    private final Clock clock;
     /**
      * Each endpoint's state, in configuration order, so the binder reads one by index without hashing. Read and
      * written through {@link #STATES} (volatile); an array of its own rather than an atomic array object, one load

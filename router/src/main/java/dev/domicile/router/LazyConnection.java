@@ -16,7 +16,8 @@ import java.util.concurrent.Executor;
  * the context's causal token (one extra statement per write transaction, none per read).
  *
  * <p>Not thread-safe, like any JDBC connection, except {@link #abortForAuthority}. Kept small (its fields are the
- * only allocation of a borrow beyond the pool's own): the binder attaches the physical connection and the decision.
+ * only allocation of a borrow beyond the pool's own, unless the caller overrides the consistency or the isolation
+ * level): the binder attaches the physical connection and the decision.
  */
 final class LazyConnection extends ForwardingConnection implements RoutedConnection {
 
@@ -28,7 +29,10 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
     /** The physical connection, null while unbound; set together with {@link #decision}. */
     private Connection physical;
     private RoutingDecision decision;
-    /** What the caller set that is rarely set (one field, so the usual borrow allocates a smaller connection). */
+    /**
+     * What the caller set that is rarely set, in one field so that the usual borrow allocates a smaller connection.
+     * Setting only the read-only flag (as frameworks and {@code DomicileExecuteListener} do) allocates nothing.
+     */
     private Settings settings = Settings.NONE;
     private boolean autoCommit = true;
     private boolean transactionOpen;
@@ -41,6 +45,27 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
      */
     private record Settings(Boolean readOnly, Consistency consistency, Integer isolation) {
         static final Settings NONE = new Settings(null, null, null);
+        private static final Settings READ_ONLY = new Settings(true, null, null);
+        private static final Settings WRITABLE = new Settings(false, null, null);
+
+        /** These settings with the read-only flag set; allocates nothing when only the flag was ever set. */
+        Settings readOnly(boolean value) {
+            if (readOnly != null && readOnly == value) {
+                return this;
+            }
+            if (consistency == null && isolation == null) {
+                return value ? READ_ONLY : WRITABLE;
+            }
+            return new Settings(value, consistency, isolation);
+        }
+
+        Settings consistency(Consistency value) {
+            return java.util.Objects.equals(value, consistency) ? this : new Settings(readOnly, value, isolation);
+        }
+
+        Settings isolation(int value) {
+            return isolation != null && isolation == value ? this : new Settings(readOnly, consistency, value);
+        }
     }
 
     LazyConnection(Binder binder, RoutingContext context) {
@@ -148,7 +173,7 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
             }
             release();
         }
-        settings = new Settings(settings.readOnly(), override, settings.isolation());
+        settings = settings.consistency(override);
     }
 
     @Override
@@ -162,7 +187,7 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
             }
             release();
         }
-        settings = new Settings(value, settings.consistency(), settings.isolation());
+        settings = settings.readOnly(value);
     }
 
     @Override
@@ -199,7 +224,7 @@ final class LazyConnection extends ForwardingConnection implements RoutedConnect
         if (physical != null) {
             physical.setTransactionIsolation(level);
         }
-        settings = new Settings(settings.readOnly(), settings.consistency(), level);
+        settings = settings.isolation(level);
     }
 
     @Override

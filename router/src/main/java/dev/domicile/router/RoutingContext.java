@@ -16,11 +16,6 @@ import java.util.Objects;
  */
 public final class RoutingContext {
 
-    private final String userKey;
-    private final Home home;
-    private final SiteId localSite;
-    private final Intent intent;
-    private final Consistency consistency;
     private static final VarHandle TOKENS;
 
     static {
@@ -31,7 +26,12 @@ public final class RoutingContext {
         }
     }
 
-    /** Read on every borrow: a field of its own (no holder object), advanced by compare-and-set. */
+    private final String userKey;
+    private final Home home;
+    private final SiteId localSite;
+    private final Intent intent;
+    private final Consistency consistency;
+    /** Read by every read-your-writes read: a field of its own (no holder object), advanced by compare-and-set. */
     private volatile CausalTokens tokens;
     /**
      * What the last binder that routed this context remembered for its partition (its endpoints there), so that

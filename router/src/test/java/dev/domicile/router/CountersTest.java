@@ -1,6 +1,7 @@
 package dev.domicile.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The borrow counters count every increment exactly: from threads counting at once, from virtual threads, from
- * threads that share a row slot (while its owner lives and after it has terminated), per counter.
+ * threads that share a row slot (while its owner lives and after it has terminated), per counter; a counter outside
+ * the range is refused.
  */
 class CountersTest {
 
@@ -80,6 +82,17 @@ class CountersTest {
         release.countDown();
         owner.join();
         assertThat(counters.sum(0)).isEqualTo(1_002);
+    }
+
+    @Test
+    void aCounterOutsideTheRangeIsRefusedAndCountsNothing() {
+        Counters counters = new Counters(2);
+        counters.increment(1);
+        assertThatThrownBy(() -> counters.increment(2)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> counters.increment(-1)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> counters.sum(2)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThat(counters.sum(0)).isZero();
+        assertThat(counters.sum(1)).isEqualTo(1);
     }
 
     private static void count(Counters counters, int counter, int times, CountDownLatch start) {
