@@ -100,6 +100,12 @@ public class RoutingDecisionBenchmark {
         return keys[next];
     }
 
+    /** The next key, made now from its bytes, as a request makes it. */
+    private String nextFreshKey() {
+        next = (next + 1) & (KEYS - 1);
+        return new String(keyBytes[next], StandardCharsets.ISO_8859_1);
+    }
+
     private Home nextHome() {
         next = (next + 1) & (KEYS - 1);
         return homes[next];
@@ -130,18 +136,14 @@ public class RoutingDecisionBenchmark {
      */
     @Benchmark
     public EndpointConfig routeReadFreshKey() {
-        next = (next + 1) & (KEYS - 1);
-        byte[] bytes = keyBytes[next];
-        return dataSource.route(map.homeOf(new String(bytes, 0, bytes.length, StandardCharsets.ISO_8859_1)),
-                Intent.READ, Consistency.READ_YOUR_WRITES, CausalTokens.NONE);
+        return dataSource.route(map.homeOf(nextFreshKey()), Intent.READ, Consistency.READ_YOUR_WRITES,
+                CausalTokens.NONE);
     }
 
     /** {@link #baselineHashMapLookup()} with the key made for the call, as {@link #routeReadFreshKey()}. */
     @Benchmark
     public String baselineHashMapLookupFreshKey() {
-        next = (next + 1) & (KEYS - 1);
-        byte[] bytes = keyBytes[next];
-        return baseline.get(new String(bytes, 0, bytes.length, StandardCharsets.ISO_8859_1));
+        return baseline.get(nextFreshKey());
     }
 
     @Benchmark

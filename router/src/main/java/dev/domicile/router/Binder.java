@@ -571,7 +571,7 @@ final class Binder {
                 ? target.decision(endpoint.partition(), mapVersion, epoch, intent, consistency, reason, token)
                 : new RoutingDecision(endpoint.partition(), mapVersion, epoch, endpoint.name(), endpoint.site(), intent,
                         consistency, reason, lag, token, waited);
-        decisions.publish(decision, reason, token);
+        decisions.publish(decision);
         connection.attach(physical, decision);
     }
 

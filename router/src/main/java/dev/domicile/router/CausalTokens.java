@@ -27,7 +27,7 @@ public final class CausalTokens {
 
     /** The position for {@code partition}, or 0 if the user wrote nothing there that we know of. */
     public long positionOf(PartitionId partition) {
-        if (this == NONE || positions.isEmpty()) {
+        if (positions.isEmpty()) {
             return 0L;
         }
         Long position = positions.get(partition);

@@ -34,15 +34,7 @@ final class Decisions {
 
     /** Counts {@code decision} and gives it to every listener (none: no further work). */
     void publish(RoutingDecision decision) {
-        publish(decision, decision.reason(), decision.token());
-    }
-
-    /**
-     * As {@link #publish(RoutingDecision)}, with the decision's reason and token outcome as the caller has them (a
-     * borrow then counts without reading the decision back).
-     */
-    void publish(RoutingDecision decision, RoutingDecision.Reason reason, RoutingDecision.TokenOutcome token) {
-        counts.increment(reason.ordinal() * TOKENS.length + token.ordinal());
+        counts.increment(decision.reason().ordinal() * TOKENS.length + decision.token().ordinal());
         if (listeners.isEmpty()) {
             return;
         }

@@ -1,7 +1,5 @@
 package dev.domicile.router;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -17,6 +15,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,16 +41,10 @@ final class EndpointMonitor implements AutoCloseable {
             + " CASE WHEN pg_is_in_recovery() THEN false ELSE coalesce(pg_sequence_last_value("
             + "to_regclass('domicile.fence_epoch')) = " + dev.domicile.authority.Fence.RETIRED + ", false) END";
 
-    private static final VarHandle STATES = MethodHandles.arrayElementVarHandle(EndpointState[].class);
-
     private final RouterConfig config;
     private final Clock clock;
-    /**
-     * Each endpoint's state, in configuration order, so the binder reads one by index without hashing. Read and
-     * written through {@link #STATES} (volatile); an array of its own rather than an atomic array object, one load
-     * less on every borrow.
-     */
-    private final EndpointState[] states;
+    /** Each endpoint's state, in configuration order, so the binder reads one by index without hashing. */
+    private final AtomicReferenceArray<EndpointState> states;
     private final Map<String, Integer> indexes = new HashMap<>();
     private final Map<String, Thread> probes = new LinkedHashMap<>();
     private final CountDownLatch firstRound;
@@ -64,9 +57,9 @@ final class EndpointMonitor implements AutoCloseable {
         this.gateways = config.dialect() == Dialect.COCKROACHDB ? new GatewayProbe(CockroachRegions.of(config)) : null;
         this.firstRound = new CountDownLatch(config.endpoints().size());
         List<EndpointConfig> endpoints = config.endpoints();
-        this.states = new EndpointState[endpoints.size()];
+        this.states = new AtomicReferenceArray<>(endpoints.size());
         for (int i = 0; i < endpoints.size(); i++) {
-            STATES.setVolatile(states, i, EndpointState.unknown(endpoints.get(i)));
+            states.set(i, EndpointState.unknown(endpoints.get(i)));
             indexes.put(endpoints.get(i).name(), i);
         }
     }
@@ -85,12 +78,12 @@ final class EndpointMonitor implements AutoCloseable {
     }
 
     EndpointState state(String endpoint) {
-        return state(indexOf(endpoint));
+        return states.get(indexOf(endpoint));
     }
 
     /** The state of the endpoint at {@code index} in {@link RouterConfig#endpoints()}. */
     EndpointState state(int index) {
-        return (EndpointState) STATES.getVolatile(states, index);
+        return states.get(index);
     }
 
     /** The position of the endpoint named {@code endpoint} in {@link RouterConfig#endpoints()}. */
@@ -108,24 +101,18 @@ final class EndpointMonitor implements AutoCloseable {
     }
 
     List<EndpointState> states() {
-        List<EndpointState> all = new java.util.ArrayList<>(states.length);
-        for (int i = 0; i < states.length; i++) {
-            all.add(state(i));
+        List<EndpointState> all = new java.util.ArrayList<>(states.length());
+        for (int i = 0; i < states.length(); i++) {
+            all.add(states.get(i));
         }
         return List.copyOf(all);
     }
 
     /** Records a newer position learned outside a probe (a read that waited for its token); never moves back. */
     void observed(String endpoint, long lsn) {
-        int index = indexOf(endpoint);
-        EndpointState s;
-        do {
-            s = state(index);
-            if (s.reached(lsn)) {
-                return;
-            }
-        } while (!STATES.compareAndSet(states, index, s, new EndpointState(s.endpoint(), s.health(), s.inRecovery(),
-                lsn, s.replayedCommitMicros(), s.probedAtNanos(), s.failures(), s.lastError(), s.retired())));
+        states.updateAndGet(indexOf(endpoint), s -> s.reached(lsn) ? s
+                : new EndpointState(s.endpoint(), s.health(), s.inRecovery(), lsn, s.replayedCommitMicros(),
+                s.probedAtNanos(), s.failures(), s.lastError(), s.retired()));
     }
 
     private void probeLoop(EndpointConfig endpoint) {
@@ -133,7 +120,7 @@ final class EndpointMonitor implements AutoCloseable {
         Connection connection = null;
         boolean counted = false;
         while (!closed) {
-            EndpointState previous = state(index);
+            EndpointState previous = states.get(index);
             EndpointState next;
             try {
                 if (connection == null) {
@@ -153,7 +140,7 @@ final class EndpointMonitor implements AutoCloseable {
             }
             // The probe is authoritative: a position learned meanwhile by a waiting read may be lost, which only
             // makes the router more careful until the next probe.
-            STATES.setVolatile(states, index, next);
+            states.set(index, next);
             if (!counted) {
                 counted = true;
                 firstRound.countDown();

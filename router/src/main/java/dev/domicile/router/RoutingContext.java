@@ -3,9 +3,8 @@ package dev.domicile.router;
 import dev.domicile.partition.Home;
 import dev.domicile.partition.PartitionId;
 import dev.domicile.partition.SiteId;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What one request knows when it reaches the database: whose request it is, where that user's home is (resolved
@@ -16,23 +15,12 @@ import java.util.Objects;
  */
 public final class RoutingContext {
 
-    private static final VarHandle TOKENS;
-
-    static {
-        try {
-            TOKENS = MethodHandles.lookup().findVarHandle(RoutingContext.class, "tokens", CausalTokens.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final String userKey;
     private final Home home;
     private final SiteId localSite;
     private final Intent intent;
     private final Consistency consistency;
-    /** Read by every read-your-writes read: a field of its own (no holder object), advanced by compare-and-set. */
-    private volatile CausalTokens tokens;
+    private final AtomicReference<CausalTokens> tokens;
     /**
      * What the last binder that routed this context remembered for its partition (its endpoints there), so that
      * later borrows in the same request skip the lookup. Read and written without synchronization: the value is
@@ -48,7 +36,7 @@ public final class RoutingContext {
         this.localSite = Objects.requireNonNull(localSite, "localSite");
         this.intent = intent;
         this.consistency = Objects.requireNonNull(consistency, "consistency");
-        this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.tokens = new AtomicReference<>(Objects.requireNonNull(tokens, "tokens"));
     }
 
     public String userKey() {
@@ -79,20 +67,17 @@ public final class RoutingContext {
 
     /** The causal tokens as they stand now, including writes this request committed. */
     public CausalTokens tokens() {
-        return tokens;
+        return tokens.get();
     }
 
     /** Records that this request committed a write at {@code position} in its partition. */
     void advance(PartitionId partition, long position) {
-        CausalTokens current;
-        do {
-            current = tokens;
-        } while (!TOKENS.compareAndSet(this, current, current.advance(partition, position)));
+        tokens.updateAndGet(t -> t.advance(partition, position));
     }
 
     @Override
     public String toString() {
         return "RoutingContext[user=" + userKey + ", partition=" + partition() + ", site=" + localSite + ", intent="
-                + intent + ", consistency=" + consistency + ", tokens=" + tokens.encode() + "]";
+                + intent + ", consistency=" + consistency + ", tokens=" + tokens.get().encode() + "]";
     }
 }
